@@ -1,0 +1,121 @@
+"""Typed settings: config/defaults.toml, overridden by the environment (and .env via python-dotenv).
+
+Checked once at start-up; a bad value is a ``SetupError`` with a one-line message. The Discord
+token is never defaulted, never printed: ``Settings.__repr__`` hides it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from retrieval.errors import SetupError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULTS = Path(__file__).resolve().parent / "defaults.toml"
+TOPICS = Path(__file__).resolve().parent / "topics.toml"
+
+# environment variable -> (section, key, type)
+ENV_VARS: dict[str, tuple[str, str, type]] = {
+    "SUMMITBOT_CORPUS_DIR": ("corpus", "dir", str),
+    "SUMMITBOT_INDEX_DIR": ("index", "dir", str),
+    "SUMMITBOT_HNSW_MIN_VECTORS": ("index", "hnsw_min_vectors", int),
+    "SUMMITBOT_MODEL": ("model", "name", str),
+    "SUMMITBOT_BACKEND": ("model", "backend", str),
+    "SUMMITBOT_MIN_SIMILARITY": ("answer", "min_similarity", float),
+    "SUMMITBOT_COOLDOWN_RATE": ("discord", "cooldown_rate", int),
+    "SUMMITBOT_COOLDOWN_SECONDS": ("discord", "cooldown_seconds", float),
+    "SUMMITBOT_LOG_LEVEL": ("discord", "log_level", str),
+}
+BACKENDS = ("auto", "onnx", "sentence-transformers")
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path
+    index_dir: Path
+    hnsw_min_vectors: int
+    model_name: str
+    backend: str
+    rrf_k: int
+    candidates: int
+    speaker_boost: float
+    max_sentences: int
+    max_words: int
+    min_similarity: float
+    max_question_chars: int
+    topics_file: Path
+    cooldown_rate: int
+    cooldown_seconds: float
+    log_level: str
+    discord_token: str | None = field(default=None, repr=False)
+    discord_guild_id: int | None = None
+    discord_api_base: str | None = None
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _resolve(path: str) -> Path:
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else ROOT / p
+
+
+def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    """Read defaults.toml, then apply environment overrides (``.env`` first, when ``dotenv``)."""
+    if env is None:
+        if dotenv:
+            from dotenv import load_dotenv
+
+            load_dotenv(ROOT / ".env", override=False)
+        env = dict(os.environ)
+    with DEFAULTS.open("rb") as fh:
+        raw = tomllib.load(fh)
+    for var, (section, key, typ) in ENV_VARS.items():
+        value = env.get(var, "").strip()
+        if not value:
+            continue
+        try:
+            raw[section][key] = typ(value)
+        except ValueError:
+            raise SetupError(f"{var}={value!r} is not a valid {typ.__name__}.") from None
+    backend = str(raw["model"]["backend"]).lower()
+    if backend not in BACKENDS:
+        raise SetupError(f"SUMMITBOT_BACKEND must be one of {', '.join(BACKENDS)} (got {backend!r}).")
+    guild = env.get("DISCORD_GUILD_ID", "").strip()
+    if guild and not guild.isdigit():
+        raise SetupError("DISCORD_GUILD_ID must be a numeric server id.")
+    api_base = env.get("DISCORD_API_BASE", "").strip().rstrip("/") or None
+    if api_base and not api_base.startswith(("http://", "https://")):
+        raise SetupError("DISCORD_API_BASE must be an http(s) URL.")
+    level = str(raw["discord"]["log_level"]).upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise SetupError(f"SUMMITBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR (got {level!r}).")
+    min_sim = float(raw["answer"]["min_similarity"])
+    if not -1.0 <= min_sim <= 1.0:
+        raise SetupError("SUMMITBOT_MIN_SIMILARITY must be between -1 and 1.")
+    if int(raw["discord"]["cooldown_rate"]) < 1 or float(raw["discord"]["cooldown_seconds"]) < 0:
+        raise SetupError("The cooldown needs a rate of at least 1 and a non-negative period.")
+    return Settings(
+        corpus_dir=_resolve(str(raw["corpus"]["dir"])),
+        index_dir=_resolve(str(raw["index"]["dir"])),
+        hnsw_min_vectors=int(raw["index"]["hnsw_min_vectors"]),
+        model_name=str(raw["model"]["name"]),
+        backend=backend,
+        rrf_k=int(raw["retrieval"]["rrf_k"]),
+        candidates=int(raw["retrieval"]["candidates"]),
+        speaker_boost=float(raw["retrieval"]["speaker_boost"]),
+        max_sentences=int(raw["answer"]["max_sentences"]),
+        max_words=int(raw["answer"]["max_words"]),
+        min_similarity=min_sim,
+        max_question_chars=int(raw["answer"]["max_question_chars"]),
+        topics_file=TOPICS,
+        cooldown_rate=int(raw["discord"]["cooldown_rate"]),
+        cooldown_seconds=float(raw["discord"]["cooldown_seconds"]),
+        log_level=level,
+        discord_token=env.get("DISCORD_TOKEN", "").strip() or None,
+        discord_guild_id=int(guild) if guild else None,
+        discord_api_base=api_base,
+    )

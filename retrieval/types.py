@@ -1,0 +1,151 @@
+"""Plain, typed results shared by the pipeline and its front ends.
+
+Nothing here imports discord, torch or faiss: these are the values the CLI and the Discord layer
+render. Every ``text`` field that names a passage or a sentence is an exact substring of the corpus
+file it came from (``Document.text[start:end]``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """One corpus file and its metadata (``corpus/NAME.txt`` + ``corpus/NAME.toml``)."""
+
+    doc_id: str  # file stem, e.g. "summit-2017-07-press-release"
+    title: str
+    source: str
+    date: str
+    path: str  # file name inside the corpus folder
+    text: str  # the whole file, verbatim
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A content paragraph, numbered from 1 within its document (site furniture is skipped)."""
+
+    pid: str  # "<doc_id>#p<paragraph>"
+    doc_id: str
+    paragraph: int
+    start: int  # character offsets into Document.text
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a passage, with who is speaking in it when the release says so."""
+
+    sid: str  # "<doc_id>#p<paragraph>.s<index>"
+    doc_id: str
+    paragraph: int
+    index: int  # 1-based position inside the paragraph
+    start: int
+    end: int
+    text: str
+    speaker: str | None = None  # canonical name ("Tillerson", "Lavrov", ...) or None (narrator)
+    quoted: bool = False  # inside a direct quotation
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source: the whole paragraph an answer sentence was quoted from."""
+
+    n: int
+    doc: str
+    paragraph: int
+    text: str
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "doc": self.doc,
+            "paragraph": self.paragraph,
+            "text": self.text,
+            "score": round(float(self.score), 4),
+        }
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One sentence (or clause) quoted verbatim, marked with the number of its citation."""
+
+    text: str
+    n: int
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    answer: str  # quoted sentences with [n] markers, or a plain "not covered" message
+    citations: list[Citation] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    suggestions: list[Topic] = field(default_factory=list)  # filled when not answered
+    speaker: str | None = None  # the speaker the question asked about, if any
+    confidence: float = 0.0  # best dense similarity, the figure the refusal threshold applies to
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.answer,
+            "citations": [c.to_json() for c in self.citations],
+        }
+
+
+@dataclass(frozen=True)
+class Summary:
+    topic: str
+    summary: str
+    citations: list[Citation] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    known: bool = True  # a topic from config/topics.toml (False: free text)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "summary": self.summary,
+            "citations": [c.to_json() for c in self.citations],
+        }
+
+
+@dataclass(frozen=True)
+class Positions:
+    """The U.S. side and the Russian side of a topic, and what both agreed on."""
+
+    topic: str
+    us: list[Quote]
+    russia: list[Quote]
+    both: list[Quote]
+    citations: list[Citation]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "us": [asdict(q) for q in self.us],
+            "russia": [asdict(q) for q in self.russia],
+            "both": [asdict(q) for q in self.both],
+            "citations": [c.to_json() for c in self.citations],
+        }
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    documents: int
+    passages: int
+    sentences: int
+    seconds: float
+    rebuilt: bool
+    reason: str  # why it was (re)built, or "up to date"
