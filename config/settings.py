@@ -42,6 +42,8 @@ class Settings:
     rrf_k: int
     candidates: int
     speaker_boost: float
+    bm25_weight: float
+    paragraph_weight: float
     max_sentences: int
     max_words: int
     min_similarity: float
@@ -107,6 +109,8 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         rrf_k=int(raw["retrieval"]["rrf_k"]),
         candidates=int(raw["retrieval"]["candidates"]),
         speaker_boost=float(raw["retrieval"]["speaker_boost"]),
+        bm25_weight=float(raw["retrieval"]["bm25_weight"]),
+        paragraph_weight=float(raw["retrieval"]["paragraph_weight"]),
         max_sentences=int(raw["answer"]["max_sentences"]),
         max_words=int(raw["answer"]["max_words"]),
         min_similarity=min_sim,

@@ -1,0 +1,60 @@
+"""Plain-text rendering of answers, summaries and positions for a terminal."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from retrieval.types import Answer, Citation, Document, Passage, Positions, Quote, Summary, Topic
+
+WIDTH = 100
+
+
+def _wrap(text: str, indent: str = "  ") -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
+
+
+def _sources(citations: Sequence[Citation], docs: dict[str, Document]) -> str:
+    lines = ["", "Sources"]
+    for c in citations:
+        doc = docs.get(c.doc)
+        title = f"{doc.title} ({doc.source}, {doc.date})" if doc else c.doc
+        lines.append(f"  [{c.n}] ¶{c.paragraph} of {title}  score {c.score:.2f}")
+        lines.append(_wrap(c.text, "      "))
+    return "\n".join(lines)
+
+
+def _quotes(quotes: Sequence[Quote]) -> str:
+    return "\n".join(_wrap(f"{q.text} [{q.n}]") for q in quotes)
+
+
+def answer_text(answer: Answer, docs: dict[str, Document]) -> str:
+    if not answer.answered:
+        return _wrap(answer.answer, "")
+    return _quotes(answer.quotes) + "\n" + _sources(answer.citations, docs)
+
+
+def summary_text(summary: Summary, docs: dict[str, Document]) -> str:
+    head = f"Summary: {summary.topic}" + ("" if summary.known else " (free-text topic)")
+    return head + "\n" + _quotes(summary.quotes) + "\n" + _sources(summary.citations, docs)
+
+
+def positions_text(positions: Positions, docs: dict[str, Document]) -> str:
+    parts = [f"Positions: {positions.topic}"]
+    for title, quotes in (
+        ("United States", positions.us),
+        ("Russia", positions.russia),
+        ("Both sides", positions.both),
+    ):
+        parts.append(f"\n{title}")
+        parts.append(_quotes(quotes) if quotes else "  (the release quotes nothing on this side)")
+    return "\n".join(parts) + "\n" + _sources(positions.citations, docs)
+
+
+def topics_text(topics: Sequence[Topic]) -> str:
+    width = max(len(t.name) for t in topics)
+    return "\n".join(f"  {t.name:<{width}}  {t.description}" for t in topics)
+
+
+def source_text(passage: Passage, doc: Document) -> str:
+    return f"¶{passage.paragraph} of {doc.title} ({doc.source}, {doc.date})\n" + _wrap(passage.text)

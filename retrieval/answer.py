@@ -1,0 +1,117 @@
+"""Extractive answers: pick 1-3 sentences, quote them word for word, number their paragraphs.
+
+Nothing here writes text of its own except the plain "not covered" message: every sentence of an
+answer is ``document.text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from retrieval.errors import BadQuestion
+from retrieval.hybrid import Hit
+from retrieval.types import Citation, Quote, Sentence, Topic
+
+# A sentence that leans on the one before it ("He said that ...", "They agree ...").
+_DEPENDENT_START = re.compile(r"^[\"“]?(?:he|she|they|his|her|their|it|this|that|these|those|both)\b", re.I)
+_MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@(?:everyone|here)\b")
+# A further sentence must score at least this fraction of the best one, and be at least this
+# similar to the question on its own (tuned on eval/questions.toml).
+ADDITIONAL_MIN_RATIO = 0.6
+ADDITIONAL_MIN_SIMILARITY = 0.2
+# "Tillerson said," alone introduces a quotation: never an answer by itself.
+_INTRODUCER = re.compile(r"^\S+(?:\s+\S+)?\s+(?:said|says|added|stressed)\s*[,:]$", re.I)
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def clean_question(text: str, max_chars: int) -> str:
+    """Normalise a question or topic: strip control characters and mentions, fold whitespace.
+    Raises BadQuestion with a friendly message when nothing usable is left or it is too long."""
+    if text is None:
+        raise BadQuestion("Please ask a question about the press release.")
+    if len(text) > max_chars:
+        raise BadQuestion(
+            f"That is {len(text):,} characters; please keep questions under {max_chars:,} characters."
+        )
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    text = _MENTION.sub(" ", text)
+    text = " ".join(text.split())
+    if not any(ch.isalnum() for ch in text):
+        raise BadQuestion(
+            "Please ask a question in words, e.g. \"What did Tillerson say about Assad?\""
+        )
+    return text
+
+
+def select_sentences(
+    hits: Sequence[Hit], corpus_sentences: Sequence[Sentence], max_sentences: int, max_words: int
+) -> list[Hit]:
+    """The best hit, then up to ``max_sentences - 1`` more that are nearly as good, relevant on
+    their own and fit the word budget. A chosen sentence that starts with a pronoun brings the
+    sentence before it when that fits, so "He said that ..." is never quoted without its subject."""
+    hits = [h for h in hits if not _INTRODUCER.match(h.sentence.text)]
+    if not hits:
+        return []
+    chosen: list[Hit] = [hits[0]]
+    words = word_count(hits[0].sentence.text)
+    best = hits[0].score
+    for hit in hits[1:]:
+        if len(chosen) >= max_sentences:
+            break
+        if hit.score < ADDITIONAL_MIN_RATIO * best or hit.dense < ADDITIONAL_MIN_SIMILARITY:
+            continue
+        w = word_count(hit.sentence.text)
+        if words + w > max_words:
+            continue
+        chosen.append(hit)
+        words += w
+    by_sid = {s.sid: s for s in corpus_sentences}
+    chosen_ids = {h.sentence.sid for h in chosen}
+    for hit in list(chosen):
+        s = hit.sentence
+        if len(chosen) >= max_sentences or not _DEPENDENT_START.match(s.text) or s.index == 1:
+            continue
+        prev = by_sid.get(f"{s.doc_id}#p{s.paragraph}.s{s.index - 1}")
+        if prev is None or prev.sid in chosen_ids or words + word_count(prev.text) > max_words:
+            continue
+        chosen.append(Hit(prev, hit.score, hit.dense, hit.paragraph_dense))
+        chosen_ids.add(prev.sid)
+        words += word_count(prev.text)
+    chosen.sort(key=lambda h: (h.sentence.doc_id, h.sentence.paragraph, h.sentence.index))
+    return chosen
+
+
+def cite(
+    chosen: Sequence[Hit], passage_text: dict[tuple[str, int], str]
+) -> tuple[list[Quote], list[Citation]]:
+    """Number the chosen sentences' paragraphs [1], [2], ... in order of appearance."""
+    numbers: dict[tuple[str, int], int] = {}
+    scores: dict[tuple[str, int], float] = {}
+    quotes: list[Quote] = []
+    for hit in chosen:
+        key = (hit.sentence.doc_id, hit.sentence.paragraph)
+        n = numbers.setdefault(key, len(numbers) + 1)
+        scores[key] = max(scores.get(key, 0.0), hit.score)
+        quotes.append(Quote(hit.sentence.text, n, hit.sentence.speaker))
+    citations = [
+        Citation(n, key[0], key[1], passage_text[key], min(1.0, scores[key])) for key, n in numbers.items()
+    ]
+    return quotes, citations
+
+
+def render_quotes(quotes: Sequence[Quote]) -> str:
+    return " ".join(f"{q.text} [{q.n}]" for q in quotes)
+
+
+def not_covered_message(topics: Sequence[Topic]) -> str:
+    names = ", ".join(t.name for t in topics)
+    return (
+        "The press release does not answer that. It covers: " + names + ". "
+        "Try a question about one of these, or `summary TOPIC`."
+    )

@@ -1,0 +1,138 @@
+"""Hybrid search: dense (FAISS inner product) and BM25 rankings, at sentence and paragraph level,
+fused by reciprocal rank fusion (RRF), with a preference for the speaker a question asks about.
+
+A sentence's fused score is the RRF of its own dense and BM25 ranks plus, at half weight, the RRF
+of its paragraph's dense and BM25 ranks (so a sentence in the right paragraph rises). Scores are
+divided by the best score a sentence could get, so they lie in [0, 1].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from retrieval.index import IndexData
+from retrieval.types import Sentence
+
+Method = Literal["hybrid", "dense", "bm25"]
+PARAGRAPH_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Hit:
+    sentence: Sentence
+    score: float  # fused score in [0, 1] (or the single method's normalised score)
+    dense: float  # cosine similarity question ~ sentence
+    paragraph_dense: float  # cosine similarity question ~ the sentence's paragraph
+    speaker_match: bool = False
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]  # best first
+    confidence: float  # best dense cosine over sentences and paragraphs
+    lexical_overlap: bool  # any query term found by BM25
+
+
+def rrf(ranked_ids: Sequence[int], k: int) -> dict[int, float]:
+    """Reciprocal rank fusion contribution of one ranking (ids best first)."""
+    return {int(i): 1.0 / (k + rank) for rank, i in enumerate(ranked_ids, start=1)}
+
+
+def fuse(rankings: Sequence[tuple[Sequence[int], float]], k: int) -> dict[int, float]:
+    """Weighted RRF of several rankings: [(ids best first, weight), ...] -> id -> score."""
+    out: dict[int, float] = {}
+    for ids, weight in rankings:
+        for i, s in rrf(ids, k).items():
+            out[i] = out.get(i, 0.0) + weight * s
+    return out
+
+
+class HybridSearcher:
+    def __init__(
+        self,
+        data: IndexData,
+        rrf_k: int = 60,
+        candidates: int = 30,
+        speaker_boost: float = 0.5,
+        bm25_weight: float = 1.0,
+        paragraph_weight: float = PARAGRAPH_WEIGHT,
+    ):
+        self.data = data
+        self.bm25_weight = bm25_weight
+        self.paragraph_weight = paragraph_weight
+        self.rrf_k = rrf_k
+        self.candidates = candidates
+        self.speaker_boost = speaker_boost
+        corpus = data.corpus
+        pid_index = {(p.doc_id, p.paragraph): i for i, p in enumerate(corpus.passages)}
+        self.sentence_passage = np.array(
+            [pid_index[(s.doc_id, s.paragraph)] for s in corpus.sentences], dtype=np.int64
+        )
+        self.passage_sentences: dict[int, list[int]] = {}
+        for si, pi in enumerate(self.sentence_passage):
+            self.passage_sentences.setdefault(int(pi), []).append(si)
+
+    def _dense(self, index, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+        k = min(k, index.ntotal)
+        scores, ids = index.search(vector.reshape(1, -1), k)
+        keep = ids[0] >= 0
+        return ids[0][keep].astype(np.int64), scores[0][keep]
+
+    def search(
+        self,
+        question: str,
+        query_vector: np.ndarray,
+        *,
+        method: Method = "hybrid",
+        speaker: str | None = None,
+        limit: int = 10,
+    ) -> SearchResult:
+        data = self.data
+        n_sent = len(data.corpus.sentences)
+        k = min(self.candidates, n_sent)
+        qv = np.ascontiguousarray(query_vector, dtype=np.float32).reshape(-1)
+        s_ids, s_scores = self._dense(data.sentence_index, qv, k)
+        p_ids, p_scores = self._dense(data.passage_index, qv, min(k, len(data.corpus.passages)))
+        confidence = float(max(s_scores.max(initial=-1.0), p_scores.max(initial=-1.0)))
+        bs_ids, _ = data.sentence_bm25.search(question, k)
+        bp_ids, _ = data.passage_bm25.search(question, min(k, len(data.corpus.passages)))
+
+        wp, wb = self.paragraph_weight, self.bm25_weight
+        if method == "dense":
+            sentence_rankings, paragraph_rankings = [(s_ids, 1.0)], [(p_ids, wp)]
+        elif method == "bm25":
+            sentence_rankings, paragraph_rankings = [(bs_ids, 1.0)], [(bp_ids, wp)]
+        else:
+            sentence_rankings = [(s_ids, 1.0), (bs_ids, wb)]
+            paragraph_rankings = [(p_ids, wp), (bp_ids, wp * wb)]
+        rankings = sentence_rankings + paragraph_rankings
+        fused = fuse(sentence_rankings, self.rrf_k)
+        para_fused = fuse(paragraph_rankings, self.rrf_k)
+        for pi, score in para_fused.items():
+            for si in self.passage_sentences.get(pi, []):
+                fused[si] = fused.get(si, 0.0) + score
+        best_possible = sum(w for _, w in rankings) / (self.rrf_k + 1)
+
+        dense_of = dict(zip(s_ids.tolist(), s_scores.tolist(), strict=True))
+        para_dense_of = dict(zip(p_ids.tolist(), p_scores.tolist(), strict=True))
+        hits = []
+        for si, score in fused.items():
+            sentence = data.corpus.sentences[si]
+            match = speaker is not None and sentence.speaker == speaker
+            normalised = score / best_possible
+            if match:
+                normalised *= 1.0 + self.speaker_boost
+            pi = int(self.sentence_passage[si])
+            dense = dense_of.get(si)
+            if dense is None:
+                dense = float(data.sentence_vectors[si] @ qv)
+            para_dense = para_dense_of.get(pi)
+            if para_dense is None:
+                para_dense = float(data.passage_vectors[pi] @ qv)
+            hits.append(Hit(sentence, normalised, float(dense), float(para_dense), match))
+        hits.sort(key=lambda h: (-h.score, h.sentence.sid))
+        return SearchResult(hits[:limit], confidence, bool(len(bs_ids) or len(bp_ids)))

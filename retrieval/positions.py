@@ -1,0 +1,88 @@
+"""The U.S. side and the Russian side of a topic, each sentence (or clause) quoted and cited.
+
+A sentence such as "Putin supports the double freeze approach ..., but Trump believes continuing
+sanctions are necessary" holds both sides: it is split at ", but" / ";" into clauses, each an exact
+substring of the release. A clause is then given to a side by what it is about:
+- "both sides/parties/presidents ...", or "agree(d)" with actors of both sides (or "they"): both;
+- otherwise the first actor it names, after a leading "On Syria," / "When asked ...," phrase;
+- otherwise the speaker of the sentence (a quotation by Tillerson is the U.S. side).
+Clauses naming no actor and no speaker are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from retrieval.answer import cite
+from retrieval.hybrid import Hit
+from retrieval.speakers import SIDE
+from retrieval.types import Positions, Quote
+
+_CLAUSE_BREAK = re.compile(r",\s+but\s+|;\s+")
+_LEADING_PHRASE = re.compile(r"^(?:On|When|In response|According|After|As|Although|In)\b[^,]*,\s+", re.I)
+_BOTH = re.compile(
+    r"\b(?:both\s+(?:sides|parties|presidents|leaders|foreign\s+ministers|of\s+the\s+leaders|of\s+them)"
+    r"|the\s+two\s+(?:presidents|leaders|sides))\b",
+    re.I,
+)
+_AGREE = re.compile(r"\bagree(?:d|s)?\b", re.I)
+_THEY = re.compile(r"^[\"“]?they\b", re.I)
+ACTORS: dict[str, str] = {
+    r"Tillerson": "us",
+    r"Trump": "us",
+    r"the\s+United\s+States": "us",
+    r"U\.S\.": "us",
+    r"Washington": "us",
+    r"Haley": "us",
+    r"Volker": "us",
+    r"Putin": "russia",
+    r"Lavrov": "russia",
+    r"Russia(?:n)?": "russia",
+    r"Moscow": "russia",
+}
+_ACTOR = re.compile("|".join(f"(?P<a{i}>\\b{p}(?![\\w’']))" for i, p in enumerate(ACTORS)), re.I)
+_SIDE_OF_GROUP = list(ACTORS.values())
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the clauses of a sentence."""
+    spans, start = [], 0
+    for m in _CLAUSE_BREAK.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def actors(text: str) -> list[str]:
+    return [_SIDE_OF_GROUP[int(m.lastgroup[1:])] for m in _ACTOR.finditer(text)]  # type: ignore[index]
+
+
+def side_of(clause: str, speaker: str | None) -> str | None:
+    body = _LEADING_PHRASE.sub("", clause, count=1)
+    named = actors(body)
+    if _BOTH.search(body) or (_AGREE.search(body) and (_THEY.match(body) or {"us", "russia"} <= set(named))):
+        return "both"
+    if named:
+        return named[0]
+    return SIDE.get(speaker or "")
+
+
+def split_positions(topic: str, hits: Sequence[Hit], passage_text: dict[tuple[str, int], str]) -> Positions:
+    _, citations = cite(hits, passage_text)
+    number = {(c.doc, c.paragraph): c.n for c in citations}
+    sides: dict[str, list[Quote]] = {"us": [], "russia": [], "both": []}
+    used: set[int] = set()
+    for hit in hits:
+        s = hit.sentence
+        parts = clauses(s.text)
+        for start, end in parts:
+            text = s.text[start:end] if len(parts) > 1 else s.text
+            side = side_of(text, s.speaker)
+            if side is None:
+                continue
+            sides[side].append(Quote(text.strip(), number[(s.doc_id, s.paragraph)], s.speaker))
+            used.add(number[(s.doc_id, s.paragraph)])
+    kept = [c for c in citations if c.n in used]
+    return Positions(topic=topic, us=sides["us"], russia=sides["russia"], both=sides["both"], citations=kept)
