@@ -6,7 +6,8 @@ substring of the release. A clause is then given to a side by what it is about:
 - "both sides/parties/presidents ...", or "agree(d)" with actors of both sides (or "they"): both;
 - otherwise the first actor it names, after a leading "On Syria," / "When asked ...," phrase;
 - otherwise the speaker of the sentence (a quotation by Tillerson is the U.S. side).
-Clauses naming no actor and no speaker are left out.
+Clauses naming no actor and no speaker are left out, and so are "Neither X nor Y ..." clauses
+(what neither side said is nobody's position).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _BOTH = re.compile(
 )
 _AGREE = re.compile(r"\bagree(?:d|s)?\b", re.I)
 _THEY = re.compile(r"^[\"“]?they\b", re.I)
+_NEITHER = re.compile(r"^[\"“]?neither\b", re.I)
 ACTORS: dict[str, str] = {
     r"Tillerson": "us",
     r"Trump": "us",
@@ -61,6 +63,8 @@ def actors(text: str) -> list[str]:
 
 def side_of(clause: str, speaker: str | None) -> str | None:
     body = _LEADING_PHRASE.sub("", clause, count=1)
+    if _NEITHER.match(body):
+        return None
     named = actors(body)
     if _BOTH.search(body) or (_AGREE.search(body) and (_THEY.match(body) or {"us", "russia"} <= set(named))):
         return "both"
@@ -70,19 +74,19 @@ def side_of(clause: str, speaker: str | None) -> str | None:
 
 
 def split_positions(topic: str, hits: Sequence[Hit], passage_text: dict[tuple[str, int], str]) -> Positions:
-    _, citations = cite(hits, passage_text)
-    number = {(c.doc, c.paragraph): c.n for c in citations}
-    sides: dict[str, list[Quote]] = {"us": [], "russia": [], "both": []}
-    used: set[int] = set()
+    placed: list[tuple[str, str, Hit]] = []  # (side, clause text, hit)
     for hit in hits:
         s = hit.sentence
         parts = clauses(s.text)
         for start, end in parts:
-            text = s.text[start:end] if len(parts) > 1 else s.text
+            text = s.text[start:end].strip() if len(parts) > 1 else s.text
             side = side_of(text, s.speaker)
-            if side is None:
-                continue
-            sides[side].append(Quote(text.strip(), number[(s.doc_id, s.paragraph)], s.speaker))
-            used.add(number[(s.doc_id, s.paragraph)])
-    kept = [c for c in citations if c.n in used]
-    return Positions(topic=topic, us=sides["us"], russia=sides["russia"], both=sides["both"], citations=kept)
+            if side is not None:
+                placed.append((side, text, hit))
+    _, citations = cite([hit for _, _, hit in placed], passage_text)  # only paragraphs quoted
+    number = {(c.doc, c.paragraph): c.n for c in citations}
+    sides: dict[str, list[Quote]] = {"us": [], "russia": [], "both": []}
+    for side, text, hit in placed:
+        s = hit.sentence
+        sides[side].append(Quote(text, number[(s.doc_id, s.paragraph)], s.speaker))
+    return Positions(topic=topic, us=sides["us"], russia=sides["russia"], both=sides["both"], citations=citations)
