@@ -1,0 +1,105 @@
+"""The real model, FAISS and BM25: answers, summaries and positions on the release."""
+
+from __future__ import annotations
+
+import pytest
+
+from config.settings import ROOT
+from retrieval.answer import word_count
+from retrieval.summarise import UnknownTopic
+
+pytestmark = pytest.mark.slow
+CORPUS_TEXT = (ROOT / "corpus" / "summit-2017-07-press-release.txt").read_text(encoding="utf-8")
+
+
+def _cited_paragraphs(result) -> set[int]:  # type: ignore[no-untyped-def]
+    return {c.paragraph for c in result.citations}
+
+
+def _assert_grounded(result) -> None:  # type: ignore[no-untyped-def]
+    for q in result.quotes:
+        assert q.text in CORPUS_TEXT
+    for c in result.citations:
+        assert c.text in CORPUS_TEXT
+        assert 0.0 <= c.score <= 1.0
+    assert [c.n for c in result.citations] == list(range(1, len(result.citations) + 1))
+
+
+def test_assad_question_quotes_tillerson_from_paragraph_4(service) -> None:  # type: ignore[no-untyped-def]
+    answer = service.ask("What did Tillerson say about Assad?")
+    assert answer.answered
+    assert 4 in _cited_paragraphs(answer)
+    assert "Assad or the Assad family" in answer.answer
+    assert 1 <= len(answer.quotes) <= 3
+    assert sum(word_count(q.text) for q in answer.quotes) <= 80
+    _assert_grounded(answer)
+
+
+def test_speaker_question_prefers_what_lavrov_said(service) -> None:  # type: ignore[no-untyped-def]
+    answer = service.ask("What did Lavrov say about cyber-security?")
+    assert answer.answered and answer.speaker == "Lavrov"
+    assert any(q.speaker == "Lavrov" and "pornography" in q.text for q in answer.quotes)
+    _assert_grounded(answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of Australia?", "How do I make a good mushroom risotto?", "Who won the 2018 World Cup?"],
+)
+def test_questions_the_release_does_not_answer_are_refused(service, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = service.ask(question)
+    assert not answer.answered
+    assert answer.citations == [] and answer.quotes == []
+    assert "Syria" in answer.answer and len(answer.suggestions) >= 7
+
+
+def test_syria_summary_stays_on_syria(service) -> None:  # type: ignore[no-untyped-def]
+    summary = service.summary("syria")
+    assert summary.topic == "Syria" and summary.known
+    assert 3 <= len(summary.quotes) <= 6
+    assert _cited_paragraphs(summary) == {4}
+    assert "Ukraine" not in summary.summary and "Volker" not in summary.summary
+    _assert_grounded(summary)
+
+
+@pytest.mark.parametrize(
+    ("topic", "paragraphs"),
+    [
+        ("Ukraine", {5}),
+        ("cyber security", {6}),
+        ("Election hacking", {6}),
+        ("north-korea", {7}),
+    ],
+)
+def test_topic_summaries_cite_their_own_paragraphs(service, topic: str, paragraphs: set[int]) -> None:  # type: ignore[no-untyped-def]
+    summary = service.summary(topic)
+    assert _cited_paragraphs(summary) == paragraphs
+    assert 2 <= len(summary.quotes) <= 6  # North Korea has only two sentences in the release
+    _assert_grounded(summary)
+
+
+def test_free_text_topic_and_unknown_topic(service) -> None:  # type: ignore[no-untyped-def]
+    summary = service.summary("the First Lady")
+    assert not summary.known and 3 in _cited_paragraphs(summary)
+    with pytest.raises(UnknownTopic) as err:
+        service.summary("the capital of Australia")
+    assert "Syria" in err.value.message and "North Korea" in err.value.message
+    with pytest.raises(UnknownTopic):
+        service.summary("   ")
+
+
+def test_positions_put_each_side_in_its_column(service) -> None:  # type: ignore[no-untyped-def]
+    positions = service.positions("North Korea")
+    assert any("sanctions" in q.text for q in positions.us)
+    assert any("double freeze" in q.text for q in positions.russia)
+    syria = service.positions("Syria")
+    assert any("Assad or the Assad family" in q.text for q in syria.us)
+    assert any("legitimate President" in q.text for q in syria.russia)
+    assert any("ceasefire" in q.text for q in syria.both)
+    for q in positions.us + positions.russia + syria.us + syria.russia + syria.both:
+        assert q.text in CORPUS_TEXT
+
+
+def test_source_returns_the_whole_paragraph(service) -> None:  # type: ignore[no-untyped-def]
+    passage = service.source(6)
+    assert passage.text.startswith("On cyber-security") and passage.text in CORPUS_TEXT
