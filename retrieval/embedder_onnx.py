@@ -340,7 +340,8 @@ class OnnxEmbedder:
                     result[length, pad] = tokenizer
         except Exception as exc:  # tokenizers raises plain Exception subclasses on bad JSON
             raise SetupError(
-                f"{self.model_dir / TOKENIZER_FILE} is unreadable or corrupt ({type(exc).__name__}): export again."
+                f"{self.model_dir / TOKENIZER_FILE} is unreadable or corrupt ({type(exc).__name__}): "
+                "export again."
             ) from exc
         return result
 
