@@ -6,6 +6,7 @@ pipe on stdin it reads one line at a time, so it can be scripted.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -28,19 +29,15 @@ def _setup_history() -> None:
         import readline
     except ImportError:
         return
-    try:
+    with contextlib.suppress(OSError):
         readline.read_history_file(HISTORY)
-    except OSError:
-        pass
     readline.set_history_length(1000)
     atexit.register(lambda: _save_history(readline))
 
 
 def _save_history(readline) -> None:  # type: ignore[no-untyped-def]
-    try:
+    with contextlib.suppress(OSError):
         readline.write_history_file(HISTORY)
-    except OSError:
-        pass
 
 
 def handle(service, line: str) -> str | None:  # type: ignore[no-untyped-def]

@@ -59,7 +59,13 @@ def _ask_stream(service, as_json: bool) -> int:  # type: ignore[no-untyped-def]
         try:
             answer = service.ask(question)
         except UserError as exc:
-            obj = {"question": question, "answered": False, "answer": exc.message, "citations": [], "error": True}
+            obj: dict[str, Any] = {
+                "question": question,
+                "answered": False,
+                "answer": exc.message,
+                "citations": [],
+                "error": True,
+            }
             _print_json(obj) if as_json else print(exc.message, flush=True)
             continue
         if as_json:

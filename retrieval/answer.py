@@ -43,9 +43,7 @@ def clean_question(text: str, max_chars: int) -> str:
     text = _MENTION.sub(" ", text)
     text = " ".join(text.split())
     if not any(ch.isalnum() for ch in text):
-        raise BadQuestion(
-            "Please ask a question in words, e.g. \"What did Tillerson say about Assad?\""
-        )
+        raise BadQuestion('Please ask a question in words, e.g. "What did Tillerson say about Assad?"')
     return text
 
 

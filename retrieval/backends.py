@@ -84,7 +84,12 @@ class EmbedderChooser:
             check_path,
             {"model": name, "corpus_hash": corpus_hash, "min_cosine": min_cos, "ok": ok, "why": why},
         )
-        log.info("ONNX export check: min cosine %.6f over %d sentences (%s)", min_cos, len(texts), "ok" if ok else "failed")
+        log.info(
+            "ONNX export check: min cosine %.6f over %d sentences (%s)",
+            min_cos,
+            len(texts),
+            "ok" if ok else "failed",
+        )
         if not ok:
             raise SetupError(f"the ONNX export did not reproduce the reference ({why})")
         return embedder

@@ -81,7 +81,10 @@ class SentenceTransformerEmbedder:
                 "models other than the packaged all-MiniLM-L6-v2 need a local path or network "
                 "with HF_HUB_OFFLINE=0."
             ) from exc
-        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        get_dim = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
         dim = get_dim()
         if not dim:
             raise SetupError(f"The model {model_name!r} does not report an embedding dimension.")

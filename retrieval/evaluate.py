@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retrieval.errors import SetupError
+from retrieval.hybrid import Method
 
 if TYPE_CHECKING:
     from retrieval.service import SummitService
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "questions.toml"
-METHODS = ("dense", "bm25", "hybrid")
+METHODS: tuple[Method, ...] = ("dense", "bm25", "hybrid")
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
@@ -68,16 +69,24 @@ def evaluate(service: SummitService, questions_path: str | Path | None = None) -
             hit = answer.answered and q["key"] in answer.answer
             hits += hit
             if not hit and method == "hybrid":
-                report["misses"].append({"q": q["q"], "kind": q["kind"], "expected": q["paragraph"], "rank": rank,
-                                         "answer": answer.answer})
+                report["misses"].append(
+                    {
+                        "q": q["q"],
+                        "kind": q["kind"],
+                        "expected": q["paragraph"],
+                        "rank": rank,
+                        "answer": answer.answer,
+                    }
+                )
         for q in unanswerable:
             answer = service.ask(q["q"], method=method)
             out_conf.append(answer.confidence)
             if not answer.answered:
                 correct_refusals += 1
             elif method == "hybrid":
-                report["misses"].append({"q": q["q"], "kind": q["kind"], "expected": 0, "rank": None,
-                                         "answer": answer.answer})
+                report["misses"].append(
+                    {"q": q["q"], "kind": q["kind"], "expected": 0, "rank": None, "answer": answer.answer}
+                )
         n = max(1, len(answerable))
         if method == "hybrid":
             report["threshold_sweep"] = [
@@ -122,11 +131,17 @@ def format_report(report: dict[str, Any]) -> str:
         f"out of scope max {h['max_confidence_out_of_scope']:.3f}",
     ]
     lines += ["", "refusal threshold sweep (hybrid): threshold -> false refusals / out-of-scope answered"]
-    lines.append("  " + "   ".join(
-        f"{row['threshold']:.2f}: {row['false_refusals']}/{row['wrongly_answered']}" for row in report["threshold_sweep"]
-    ))
+    lines.append(
+        "  "
+        + "   ".join(
+            f"{row['threshold']:.2f}: {row['false_refusals']}/{row['wrongly_answered']}"
+            for row in report["threshold_sweep"]
+        )
+    )
     if report["misses"]:
         lines += ["", "hybrid misses:"]
         for miss in report["misses"]:
-            lines.append(f"  [{miss['kind']}] {miss['q']}  (expected ¶{miss['expected']}, rank {miss['rank']})")
+            lines.append(
+                f"  [{miss['kind']}] {miss['q']}  (expected ¶{miss['expected']}, rank {miss['rank']})"
+            )
     return "\n".join(lines)

@@ -37,12 +37,12 @@ class SearchResult:
     lexical_overlap: bool  # any query term found by BM25
 
 
-def rrf(ranked_ids: Sequence[int], k: int) -> dict[int, float]:
+def rrf(ranked_ids: Sequence[int] | np.ndarray, k: int) -> dict[int, float]:
     """Reciprocal rank fusion contribution of one ranking (ids best first)."""
     return {int(i): 1.0 / (k + rank) for rank, i in enumerate(ranked_ids, start=1)}
 
 
-def fuse(rankings: Sequence[tuple[Sequence[int], float]], k: int) -> dict[int, float]:
+def fuse(rankings: Sequence[tuple[Sequence[int] | np.ndarray, float]], k: int) -> dict[int, float]:
     """Weighted RRF of several rankings: [(ids best first, weight), ...] -> id -> score."""
     out: dict[int, float] = {}
     for ids, weight in rankings:

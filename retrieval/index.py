@@ -93,7 +93,11 @@ def stale_reason(manifest: dict[str, Any] | None, expected: dict[str, Any]) -> s
     old = manifest.get("versions", {})
     changed = [k for k, v in expected["versions"].items() if old.get(k) != v]
     if changed:
-        return "library versions changed (" + ", ".join(f"{k} {old.get(k)} -> {expected['versions'][k]}" for k in changed) + ")"
+        return (
+            "library versions changed ("
+            + ", ".join(f"{k} {old.get(k)} -> {expected['versions'][k]}" for k in changed)
+            + ")"
+        )
     return None
 
 
@@ -113,6 +117,7 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
 
 def make_faiss_index(vectors: np.ndarray, hnsw_min_vectors: int) -> Any:
     n, dim = vectors.shape
+    index: Any
     if n >= hnsw_min_vectors:
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
@@ -241,7 +246,9 @@ def load_index(index_dir: Path, documents: list[Document], manifest: dict[str, A
         raw = []
         for doc_id, paragraph, i, start, end in chunks["sentences"]:
             text = by_id[doc_id].text
-            raw.append(Sentence(f"{doc_id}#p{paragraph}.s{i}", doc_id, paragraph, i, start, end, text[start:end]))
+            raw.append(
+                Sentence(f"{doc_id}#p{paragraph}.s{i}", doc_id, paragraph, i, start, end, text[start:end])
+            )
         corpus = Corpus(documents, passages, attribute_speakers(raw))
         data = IndexData(
             corpus=corpus,

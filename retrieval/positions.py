@@ -89,4 +89,6 @@ def split_positions(topic: str, hits: Sequence[Hit], passage_text: dict[tuple[st
     for side, text, hit in placed:
         s = hit.sentence
         sides[side].append(Quote(text, number[(s.doc_id, s.paragraph)], s.speaker))
-    return Positions(topic=topic, us=sides["us"], russia=sides["russia"], both=sides["both"], citations=citations)
+    return Positions(
+        topic=topic, us=sides["us"], russia=sides["russia"], both=sides["both"], citations=citations
+    )

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from config.settings import Settings
-from retrieval.answer import clean_question, cite, not_covered_message, render_quotes, select_sentences
+from retrieval.answer import cite, clean_question, not_covered_message, render_quotes, select_sentences
 from retrieval.embedder import Embedder
 from retrieval.errors import BadQuestion, UserError
 from retrieval.hybrid import HybridSearcher, Method, SearchResult

@@ -26,7 +26,9 @@ PEOPLE: dict[str, tuple[str, ...]] = {
 }
 SIDE: dict[str, str] = {"Tillerson": "us", "Trump": "us", "Lavrov": "russia", "Putin": "russia"}
 
-_NAME = "|".join(sorted({re.escape(a) for aliases in PEOPLE.values() for a in aliases}, key=len, reverse=True))
+_NAME = "|".join(
+    sorted({re.escape(a) for aliases in PEOPLE.values() for a in aliases}, key=len, reverse=True)
+)
 _SAYING = (
     r"said|says|say|stressed|pointed\s+out|referred\s+to|noted|added|told|explained|insisted|argued"
     r"|denied|illustrated|retains\s+his\s+view|remarked|warned|replied|answered"
@@ -40,10 +42,19 @@ _INTRODUCES_QUOTE = re.compile(r"\b(?:said|says|added|stressed|noted)\s*[,:]\s*$
 _QUOTE = re.compile(r"[\"“”]")
 
 _ASK_PATTERNS = [
-    re.compile(rf"\b(?:did|does|do|has|had)\s+(?P<name>{_NAME})\s+(?:\w+\s+)?(?:say|said|think|mention|tell|state|claim|argue|stress|note|point|refer|deny|say)\b", re.I),
+    re.compile(
+        rf"\b(?:did|does|do|has|had)\s+(?P<name>{_NAME})\s+(?:\w+\s+)?(?:say|said|think|mention|tell|state|claim|argue|stress|note|point|refer|deny|say)\b",
+        re.I,
+    ),
     re.compile(rf"\baccording\s+to\s+(?P<name>{_NAME})\b", re.I),
-    re.compile(rf"\b(?P<name>{_NAME})[’']s\s+(?:view|views|position|stance|take|opinion|remarks|comments|words|account|answer)\b", re.I),
-    re.compile(rf"\b(?P<name>{_NAME})\s+(?:said|say|says|mention|mentioned|stressed|think|thinks|believe|believes)\b", re.I),
+    re.compile(
+        rf"\b(?P<name>{_NAME})[’']s\s+(?:view|views|position|stance|take|opinion|remarks|comments|words|account|answer)\b",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?P<name>{_NAME})\s+(?:said|say|says|mention|mentioned|stressed|think|thinks|believe|believes)\b",
+        re.I,
+    ),
 ]
 
 

@@ -44,7 +44,11 @@ def test_speaker_question_prefers_what_lavrov_said(service) -> None:  # type: ig
 
 @pytest.mark.parametrize(
     "question",
-    ["What is the capital of Australia?", "How do I make a good mushroom risotto?", "Who won the 2018 World Cup?"],
+    [
+        "What is the capital of Australia?",
+        "How do I make a good mushroom risotto?",
+        "Who won the 2018 World Cup?",
+    ],
 )
 def test_questions_the_release_does_not_answer_are_refused(service, question: str) -> None:  # type: ignore[no-untyped-def]
     answer = service.ask(question)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.evaluate import evaluate, load_questions, DEFAULT_QUESTIONS
+from retrieval.evaluate import DEFAULT_QUESTIONS, evaluate, load_questions
 
 pytestmark = pytest.mark.slow
 
