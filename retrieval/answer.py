@@ -19,8 +19,9 @@ _DEPENDENT_START = re.compile(r"^[\"“]?(?:he|she|they|his|her|their|it|this|th
 _MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@(?:everyone|here)\b")
 # A further sentence must score at least this fraction of the best one, and be at least this
 # similar to the question on its own (tuned on eval/questions.toml).
+# A sentence from another paragraph than the best one must be as similar as an answer must be.
 ADDITIONAL_MIN_RATIO = 0.6
-ADDITIONAL_MIN_SIMILARITY = 0.2
+ADDITIONAL_MIN_SIMILARITY = 0.25
 # "Tillerson said," alone introduces a quotation: never an answer by itself.
 _INTRODUCER = re.compile(r"^\S+(?:\s+\S+)?\s+(?:said|says|added|stressed)\s*[,:]$", re.I)
 
@@ -48,11 +49,16 @@ def clean_question(text: str, max_chars: int) -> str:
 
 
 def select_sentences(
-    hits: Sequence[Hit], corpus_sentences: Sequence[Sentence], max_sentences: int, max_words: int
+    hits: Sequence[Hit],
+    corpus_sentences: Sequence[Sentence],
+    max_sentences: int,
+    max_words: int,
+    other_paragraph_similarity: float = 0.0,
 ) -> list[Hit]:
     """The best hit, then up to ``max_sentences - 1`` more that are nearly as good, relevant on
-    their own and fit the word budget. A chosen sentence that starts with a pronoun brings the
-    sentence before it when that fits, so "He said that ..." is never quoted without its subject."""
+    their own and fit the word budget; best first. A chosen sentence that starts with a pronoun
+    brings the sentence before it (placed just before it) when that fits, so "He said that ..." is
+    not quoted without its subject."""
     hits = [h for h in hits if not _INTRODUCER.match(h.sentence.text)]
     if not hits:
         return []
@@ -64,6 +70,12 @@ def select_sentences(
             break
         if hit.score < ADDITIONAL_MIN_RATIO * best or hit.dense < ADDITIONAL_MIN_SIMILARITY:
             continue
+        same_paragraph = (hit.sentence.doc_id, hit.sentence.paragraph) == (
+            hits[0].sentence.doc_id,
+            hits[0].sentence.paragraph,
+        )
+        if not same_paragraph and hit.dense < other_paragraph_similarity:
+            continue
         w = word_count(hit.sentence.text)
         if words + w > max_words:
             continue
@@ -71,18 +83,24 @@ def select_sentences(
         words += w
     by_sid = {s.sid: s for s in corpus_sentences}
     chosen_ids = {h.sentence.sid for h in chosen}
-    for hit in list(chosen):
+    ordered: list[Hit] = []  # best first; a needed previous sentence goes right before its sentence
+    added = 0
+    for hit in chosen:
         s = hit.sentence
-        if len(chosen) >= max_sentences or not _DEPENDENT_START.match(s.text) or s.index == 1:
-            continue
         prev = by_sid.get(f"{s.doc_id}#p{s.paragraph}.s{s.index - 1}")
-        if prev is None or prev.sid in chosen_ids or words + word_count(prev.text) > max_words:
-            continue
-        chosen.append(Hit(prev, hit.score, hit.dense, hit.paragraph_dense))
-        chosen_ids.add(prev.sid)
-        words += word_count(prev.text)
-    chosen.sort(key=lambda h: (h.sentence.doc_id, h.sentence.paragraph, h.sentence.index))
-    return chosen
+        if (
+            _DEPENDENT_START.match(s.text)
+            and prev is not None
+            and prev.sid not in chosen_ids
+            and len(chosen) + added < max_sentences
+            and words + word_count(prev.text) <= max_words
+        ):
+            ordered.append(Hit(prev, hit.score, hit.dense, hit.paragraph_dense))
+            chosen_ids.add(prev.sid)
+            words += word_count(prev.text)
+            added += 1
+        ordered.append(hit)
+    return ordered
 
 
 def cite(

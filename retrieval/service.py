@@ -21,7 +21,7 @@ from retrieval.errors import BadQuestion, UserError
 from retrieval.hybrid import HybridSearcher, Method, SearchResult
 from retrieval.index import IndexData, open_index
 from retrieval.positions import split_positions
-from retrieval.speakers import asked_speaker
+from retrieval.speakers import asked_speaker, without_speaker
 from retrieval.summarise import UnknownTopic, summarise
 from retrieval.topics import TopicSpec, load_topics, match_topic
 from retrieval.types import Answer, Document, IndexStats, Passage, Positions, Summary, Topic
@@ -118,10 +118,10 @@ class SummitService:
 
     def retrieve(self, question: str, *, method: Method = "hybrid", limit: int = 10) -> SearchResult:
         """Ranked sentences for an already cleaned question (used by ask and by eval)."""
-        vector = self.embedder.encode_queries([question])[0]
-        return self.state.searcher.search(
-            question, vector, method=method, speaker=asked_speaker(question), limit=limit
-        )
+        speaker = asked_speaker(question)
+        query = without_speaker(question, speaker) if speaker else question
+        vector = self.embedder.encode_queries([query])[0]
+        return self.state.searcher.search(query, vector, method=method, speaker=speaker, limit=limit)
 
     def ask(self, question: str, *, method: Method = "hybrid") -> Answer:
         s = self.settings
@@ -138,7 +138,9 @@ class SummitService:
                 speaker=speaker,
                 confidence=result.confidence,
             )
-        chosen = select_sentences(result.hits, state.data.corpus.sentences, s.max_sentences, s.max_words)
+        chosen = select_sentences(
+            result.hits, state.data.corpus.sentences, s.max_sentences, s.max_words, s.min_similarity
+        )
         quotes, citations = cite(chosen, self._passage_texts())
         return Answer(
             question=cleaned,

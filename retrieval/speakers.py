@@ -80,6 +80,16 @@ def asked_speaker(question: str) -> str | None:
     return None
 
 
+def without_speaker(question: str, speaker: str) -> str:
+    """The question with the asked speaker's name taken out ("What did Tillerson say about Assad?"
+    -> "What did say about Assad?"): the name alone would make every sentence that mentions them
+    look relevant; the speaker is preferred through the speaker boost instead."""
+    aliases = sorted(PEOPLE.get(speaker, ()), key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in aliases) + r")(?:[’']s)?\b", re.I)
+    stripped = " ".join(pattern.sub(" ", question).split())
+    return stripped if any(ch.isalnum() for ch in stripped) else question
+
+
 def attribute_speakers(sentences: list[Sentence]) -> list[Sentence]:
     """Fill ``speaker`` and ``quoted`` for sentences given in document order."""
     out: list[Sentence] = []
