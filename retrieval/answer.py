@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from itertools import combinations
 
 from retrieval.errors import BadQuestion
 from retrieval.hybrid import Hit
@@ -20,8 +21,9 @@ _MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@(?:everyone|here)\b")
 # A further sentence must score at least this fraction of the best one, and be at least this
 # similar to the question on its own (tuned on eval/questions.toml).
 # A sentence from another paragraph than the best one must be as similar as an answer must be.
-ADDITIONAL_MIN_RATIO = 0.6
-ADDITIONAL_MIN_SIMILARITY = 0.25
+ADDITIONAL_MIN_RATIO = 0.5
+CANDIDATES = 8  # the best hits considered for an answer
+ADDITIONAL_MIN_SIMILARITY = 0.2
 # "Tillerson said," alone introduces a quotation: never an answer by itself.
 _INTRODUCER = re.compile(r"^\S+(?:\s+\S+)?\s+(?:said|says|added|stressed)\s*[,:]$", re.I)
 
@@ -55,32 +57,38 @@ def select_sentences(
     max_words: int,
     other_paragraph_similarity: float = 0.0,
 ) -> list[Hit]:
-    """The best hit, then up to ``max_sentences - 1`` more that are nearly as good, relevant on
-    their own and fit the word budget; best first. A chosen sentence that starts with a pronoun
+    """The best hit, plus up to ``max_sentences - 1`` of the next best hits that are nearly as
+    good and relevant on their own: the combination with the highest total score that fits the
+    word budget, best first. A chosen sentence that starts with a pronoun
     brings the sentence before it (placed just before it) when that fits, so "He said that ..." is
     not quoted without its subject."""
     hits = [h for h in hits if not _INTRODUCER.match(h.sentence.text)]
     if not hits:
         return []
-    chosen: list[Hit] = [hits[0]]
-    words = word_count(hits[0].sentence.text)
-    best = hits[0].score
-    for hit in hits[1:]:
-        if len(chosen) >= max_sentences:
-            break
-        if hit.score < ADDITIONAL_MIN_RATIO * best or hit.dense < ADDITIONAL_MIN_SIMILARITY:
-            continue
-        same_paragraph = (hit.sentence.doc_id, hit.sentence.paragraph) == (
-            hits[0].sentence.doc_id,
-            hits[0].sentence.paragraph,
+    top = hits[0]
+    candidates = [
+        h
+        for h in hits[1:CANDIDATES]
+        if h.score >= ADDITIONAL_MIN_RATIO * top.score
+        and h.dense >= ADDITIONAL_MIN_SIMILARITY
+        and (
+            (h.sentence.doc_id, h.sentence.paragraph) == (top.sentence.doc_id, top.sentence.paragraph)
+            or h.dense >= other_paragraph_similarity
         )
-        if not same_paragraph and hit.dense < other_paragraph_similarity:
-            continue
-        w = word_count(hit.sentence.text)
-        if words + w > max_words:
-            continue
-        chosen.append(hit)
-        words += w
+    ]
+    # The set (with the best hit) of the highest total score that fits the word budget: a few
+    # short relevant sentences beat one long one that crowds out the rest.
+    best_set: tuple[Hit, ...] = (top,)
+    best_total = top.score
+    for size in range(1, max_sentences):
+        for extra in combinations(candidates, size):
+            if word_count(top.sentence.text) + sum(word_count(h.sentence.text) for h in extra) > max_words:
+                continue
+            total = top.score + sum(h.score for h in extra)
+            if total > best_total:
+                best_set, best_total = (top, *extra), total
+    chosen = sorted(best_set, key=lambda h: -h.score)
+    words = sum(word_count(h.sentence.text) for h in chosen)
     by_sid = {s.sid: s for s in corpus_sentences}
     chosen_ids = {h.sentence.sid for h in chosen}
     ordered: list[Hit] = []  # best first; a needed previous sentence goes right before its sentence

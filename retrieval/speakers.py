@@ -19,10 +19,28 @@ from retrieval.types import Sentence
 
 # canonical name -> aliases (matched as whole words, case-insensitive)
 PEOPLE: dict[str, tuple[str, ...]] = {
-    "Tillerson": ("Tillerson", "Rex Tillerson", "Secretary of State", "Secretary Tillerson"),
-    "Lavrov": ("Lavrov", "Sergey Lavrov", "Sergei Lavrov", "Foreign Minister Lavrov"),
-    "Putin": ("Putin", "Vladimir Putin", "President Putin"),
-    "Trump": ("Trump", "Donald Trump", "President Trump"),
+    "Tillerson": (
+        "Tillerson",
+        "Rex Tillerson",
+        "Secretary of State",
+        "Secretary Tillerson",
+        "the U.S. Secretary of State",
+        "America's top diplomat",
+        "Washington's top diplomat",
+        "the American foreign minister",
+    ),
+    "Lavrov": (
+        "Lavrov",
+        "Sergey Lavrov",
+        "Sergei Lavrov",
+        "Foreign Minister Lavrov",
+        "the Russian Foreign Minister",
+        "Russia's Foreign Minister",
+        "Russia's top diplomat",
+        "Moscow's top diplomat",
+    ),
+    "Putin": ("Putin", "Vladimir Putin", "President Putin", "the Russian president", "the Kremlin chief"),
+    "Trump": ("Trump", "Donald Trump", "President Trump", "the American president", "the U.S. president"),
 }
 SIDE: dict[str, str] = {"Tillerson": "us", "Trump": "us", "Lavrov": "russia", "Putin": "russia"}
 
@@ -43,7 +61,7 @@ _QUOTE = re.compile(r"[\"“”]")
 
 _ASK_PATTERNS = [
     re.compile(
-        rf"\b(?:did|does|do|has|had)\s+(?P<name>{_NAME})\s+(?:\w+\s+)?(?:say|said|think|mention|tell|state|claim|argue|stress|note|point|refer|deny|say)\b",
+        rf"\b(?:did|does|do|has|had)\s+(?P<name>{_NAME})\s+(?:\w+\s+)?(?:say|said|think|mention|tell|state|claim|argue|stress|note|point|refer|deny|raise|emphasi[sz]e|highlight|propose|want|ask)\b",
         re.I,
     ),
     re.compile(rf"\baccording\s+to\s+(?P<name>{_NAME})\b", re.I),
@@ -84,7 +102,8 @@ def without_speaker(question: str, speaker: str) -> str:
     """The question with the asked speaker's name taken out ("What did Tillerson say about Assad?"
     -> "What did say about Assad?"): the name alone would make every sentence that mentions them
     look relevant; the speaker is preferred through the speaker boost instead."""
-    aliases = sorted(PEOPLE.get(speaker, ()), key=len, reverse=True)
+    # Only the name itself: an epithet such as "Moscow's top diplomat" carries meaning worth keeping.
+    aliases = sorted((a for a in PEOPLE.get(speaker, ()) if speaker in a), key=len, reverse=True)
     pattern = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in aliases) + r")(?:[’']s)?\b", re.I)
     stripped = " ".join(pattern.sub(" ", question).split())
     return stripped if any(ch.isalnum() for ch in stripped) else question

@@ -1,6 +1,6 @@
 """Floors on the eval figures (eval/questions.toml), so a change that loses quality fails.
 
-Measured on 2026-11-30 (see README, Quality): hybrid R@1 89.4%, MRR 0.924, answer hit 78.7%,
+Measured on 2026-11-30 (see README, Quality): hybrid R@1 89.4%, MRR 0.924, answer hit 80.9%,
 11/16 correct refusals, 5 false refusals. The floors sit a little below, not at, those figures.
 """
 
@@ -38,6 +38,6 @@ def test_quality_floors(report) -> None:  # type: ignore[no-untyped-def]
     assert h["recall@1"] >= 0.87
     assert h["recall@3"] >= 0.89
     assert h["mrr"] >= 0.90
-    assert h["answer_hit_rate"] >= 0.76
+    assert h["answer_hit_rate"] >= 0.78
     assert h["correct_refusals"] >= 11
     assert h["false_refusals"] <= 5
