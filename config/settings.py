@@ -16,6 +16,7 @@ from retrieval.errors import SetupError
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = Path(__file__).resolve().parent / "defaults.toml"
 TOPICS = Path(__file__).resolve().parent / "topics.toml"
+OFF_TOPIC = Path(__file__).resolve().parent / "off_topic.toml"
 
 # environment variable -> (section, key, type)
 ENV_VARS: dict[str, tuple[str, str, type]] = {
@@ -25,6 +26,7 @@ ENV_VARS: dict[str, tuple[str, str, type]] = {
     "SUMMITBOT_MODEL": ("model", "name", str),
     "SUMMITBOT_BACKEND": ("model", "backend", str),
     "SUMMITBOT_MIN_SIMILARITY": ("answer", "min_similarity", float),
+    "SUMMITBOT_OFF_TOPIC_MARGIN": ("answer", "off_topic_margin", float),
     "SUMMITBOT_COOLDOWN_RATE": ("discord", "cooldown_rate", int),
     "SUMMITBOT_COOLDOWN_SECONDS": ("discord", "cooldown_seconds", float),
     "SUMMITBOT_LOG_LEVEL": ("discord", "log_level", str),
@@ -47,8 +49,11 @@ class Settings:
     max_sentences: int
     max_words: int
     min_similarity: float
+    off_topic_margin: float
+    other_paragraph_similarity: float
     max_question_chars: int
     topics_file: Path
+    off_topic_file: Path
     cooldown_rate: int
     cooldown_seconds: float
     log_level: str
@@ -114,8 +119,11 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         max_sentences=int(raw["answer"]["max_sentences"]),
         max_words=int(raw["answer"]["max_words"]),
         min_similarity=min_sim,
+        off_topic_margin=float(raw["answer"]["off_topic_margin"]),
+        other_paragraph_similarity=float(raw["answer"]["other_paragraph_similarity"]),
         max_question_chars=int(raw["answer"]["max_question_chars"]),
         topics_file=TOPICS,
+        off_topic_file=OFF_TOPIC,
         cooldown_rate=int(raw["discord"]["cooldown_rate"]),
         cooldown_seconds=float(raw["discord"]["cooldown_seconds"]),
         log_level=level,

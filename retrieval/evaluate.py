@@ -22,6 +22,15 @@ DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "questions
 METHODS: tuple[Method, ...] = ("dense", "bm25", "hybrid")
 
 
+SWEEP_THRESHOLDS = (0.25, 0.30, 0.35, 0.40, 0.45)
+SWEEP_MARGINS = (0.0, 0.05, 0.10, 0.15, 0.20, float("inf"))
+
+
+def _in_scope(confidence: float, off_topic: float, threshold: float, margin: float) -> bool:
+    """The refusal rule of retrieval/scope.py, for other settings (margin inf: no anchors)."""
+    return confidence >= threshold and off_topic - confidence <= margin
+
+
 def load_questions(path: Path) -> list[dict[str, Any]]:
     try:
         items = tomllib.loads(path.read_text(encoding="utf-8"))["question"]
@@ -47,14 +56,15 @@ def evaluate(service: SummitService, questions_path: str | Path | None = None) -
         "answerable": len(answerable),
         "out_of_scope": len(unanswerable),
         "threshold": service.settings.min_similarity,
+        "margin": service.settings.off_topic_margin,
         "methods": {},
         "misses": [],
     }
     for method in METHODS:
         r1 = r3 = hits = false_refusals = correct_refusals = 0
         mrr = 0.0
-        in_conf: list[float] = []
-        out_conf: list[float] = []
+        in_conf: list[tuple[float, float]] = []  # (best release cosine, best off-topic cosine)
+        out_conf: list[tuple[float, float]] = []
         for q in answerable:
             result = service.retrieve(q["q"], method=method, limit=50)
             ranking = paragraph_ranking(result.hits)
@@ -63,7 +73,7 @@ def evaluate(service: SummitService, questions_path: str | Path | None = None) -
             r3 += rank is not None and rank <= 3
             mrr += 1.0 / rank if rank else 0.0
             answer = service.ask(q["q"], method=method)
-            in_conf.append(answer.confidence)
+            in_conf.append((answer.confidence, answer.off_topic))
             if not answer.answered:
                 false_refusals += 1
             hit = answer.answered and q["key"] in answer.answer
@@ -80,7 +90,7 @@ def evaluate(service: SummitService, questions_path: str | Path | None = None) -
                 )
         for q in unanswerable:
             answer = service.ask(q["q"], method=method)
-            out_conf.append(answer.confidence)
+            out_conf.append((answer.confidence, answer.off_topic))
             if not answer.answered:
                 correct_refusals += 1
             elif method == "hybrid":
@@ -92,10 +102,12 @@ def evaluate(service: SummitService, questions_path: str | Path | None = None) -
             report["threshold_sweep"] = [
                 {
                     "threshold": t,
-                    "false_refusals": sum(c < t for c in in_conf),
-                    "wrongly_answered": sum(c >= t for c in out_conf),
+                    "margin": m,
+                    "false_refusals": sum(not _in_scope(c, o, t, m) for c, o in in_conf),
+                    "wrongly_answered": sum(_in_scope(c, o, t, m) for c, o in out_conf),
                 }
-                for t in (0.30, 0.35, 0.38, 0.40, 0.42, 0.45, 0.48, 0.50)
+                for t in SWEEP_THRESHOLDS
+                for m in SWEEP_MARGINS
             ]
         report["methods"][method] = {
             "recall@1": r1 / n,
@@ -104,8 +116,8 @@ def evaluate(service: SummitService, questions_path: str | Path | None = None) -
             "answer_hit_rate": hits / n,
             "correct_refusals": correct_refusals,
             "false_refusals": false_refusals,
-            "min_confidence_answerable": min(in_conf, default=0.0),
-            "max_confidence_out_of_scope": max(out_conf, default=0.0),
+            "min_confidence_answerable": min((c for c, _ in in_conf), default=0.0),
+            "max_confidence_out_of_scope": max((c for c, _ in out_conf), default=0.0),
         }
     return report
 
@@ -113,7 +125,8 @@ def evaluate(service: SummitService, questions_path: str | Path | None = None) -
 def format_report(report: dict[str, Any]) -> str:
     lines = [
         f"{report['questions']} questions: {report['answerable']} answerable, "
-        f"{report['out_of_scope']} out of scope; refusal threshold {report['threshold']:.2f}",
+        f"{report['out_of_scope']} out of scope; refusal: similarity < {report['threshold']:.2f} "
+        f"or off-topic margin > {report['margin']:.2f}",
         "",
         f"{'method':<8} {'R@1':>6} {'R@3':>6} {'MRR':>6} {'answer hit':>10} {'correct refusals':>17} "
         f"{'false refusals':>15}",
@@ -130,14 +143,17 @@ def format_report(report: dict[str, Any]) -> str:
         f"confidence (best cosine): answerable min {h['min_confidence_answerable']:.3f}, "
         f"out of scope max {h['max_confidence_out_of_scope']:.3f}",
     ]
-    lines += ["", "refusal threshold sweep (hybrid): threshold -> false refusals / out-of-scope answered"]
-    lines.append(
-        "  "
-        + "   ".join(
-            f"{row['threshold']:.2f}: {row['false_refusals']}/{row['wrongly_answered']}"
-            for row in report["threshold_sweep"]
+    lines += [
+        "",
+        "refusal rule sweep (hybrid): false refusals / out-of-scope answered, by similarity threshold",
+        "(rows) and off-topic margin (columns; inf = no off-topic anchors)",
+        "         " + "".join(f"{m:>9}" for m in SWEEP_MARGINS),
+    ]
+    for t in SWEEP_THRESHOLDS:
+        cells = [r for r in report["threshold_sweep"] if r["threshold"] == t]
+        lines.append(
+            f"  {t:.2f}   " + "".join(f"{r['false_refusals']:>5}/{r['wrongly_answered']:<3}" for r in cells)
         )
-    )
     if report["misses"]:
         lines += ["", "hybrid misses:"]
         for miss in report["misses"]:

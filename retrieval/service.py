@@ -21,6 +21,7 @@ from retrieval.errors import BadQuestion, UserError
 from retrieval.hybrid import HybridSearcher, Method, SearchResult
 from retrieval.index import IndexData, open_index
 from retrieval.positions import split_positions
+from retrieval.scope import ScopeCheck, ScopeGuard, anchor_vectors
 from retrieval.speakers import asked_speaker, without_speaker
 from retrieval.summarise import UnknownTopic, summarise
 from retrieval.topics import TopicSpec, load_topics, match_topic
@@ -35,6 +36,7 @@ class _State:
     searcher: HybridSearcher
     topic_vectors: np.ndarray  # (n_topics, dim), rows aligned with SummitService.topic_specs
     sentence_topic_sims: np.ndarray  # (n_sentences, n_topics)
+    scope: ScopeGuard
 
 
 class SummitService:
@@ -71,7 +73,9 @@ class SummitService:
         searcher = HybridSearcher(
             data, s.rrf_k, s.candidates, s.speaker_boost, s.bm25_weight, s.paragraph_weight
         )
-        self._state = _State(data, searcher, topic_vectors, data.sentence_vectors @ topic_vectors.T)
+        anchors, anchor_vecs = anchor_vectors(s.off_topic_file, s.index_dir, embedder)
+        scope = ScopeGuard(anchors, anchor_vecs, s.min_similarity, s.off_topic_margin)
+        self._state = _State(data, searcher, topic_vectors, data.sentence_vectors @ topic_vectors.T, scope)
         return data.stats
 
     def reindex(self) -> IndexStats:
@@ -118,18 +122,24 @@ class SummitService:
 
     def retrieve(self, question: str, *, method: Method = "hybrid", limit: int = 10) -> SearchResult:
         """Ranked sentences for an already cleaned question (used by ask and by eval)."""
+        return self._retrieve(question, method, limit)[0]
+
+    def _retrieve(self, question: str, method: Method, limit: int) -> tuple[SearchResult, ScopeCheck]:
+        state = self.state
         speaker = asked_speaker(question)
         query = without_speaker(question, speaker) if speaker else question
         vector = self.embedder.encode_queries([query])[0]
-        return self.state.searcher.search(query, vector, method=method, speaker=speaker, limit=limit)
+        result = state.searcher.search(query, vector, method=method, speaker=speaker, limit=limit)
+        return result, state.scope.check(result.confidence, vector)
 
     def ask(self, question: str, *, method: Method = "hybrid") -> Answer:
         s = self.settings
         cleaned = clean_question(question, s.max_question_chars)
         state = self.state
-        result = self.retrieve(cleaned, method=method)
+        result, scope = self._retrieve(cleaned, method, 10)
         speaker = asked_speaker(cleaned)
-        if not result.hits or result.confidence < s.min_similarity:
+        if not result.hits or not scope.in_scope:
+            log.debug("Not answered: %s", scope.reason or "no hits")
             return Answer(
                 question=cleaned,
                 answered=False,
@@ -137,9 +147,14 @@ class SummitService:
                 suggestions=self.topics(),
                 speaker=speaker,
                 confidence=result.confidence,
+                off_topic=scope.off_topic,
             )
         chosen = select_sentences(
-            result.hits, state.data.corpus.sentences, s.max_sentences, s.max_words, s.min_similarity
+            result.hits,
+            state.data.corpus.sentences,
+            s.max_sentences,
+            s.max_words,
+            s.other_paragraph_similarity,
         )
         quotes, citations = cite(chosen, self._passage_texts())
         return Answer(
@@ -150,6 +165,7 @@ class SummitService:
             quotes=quotes,
             speaker=speaker,
             confidence=result.confidence,
+            off_topic=scope.off_topic,
         )
 
     def _passage_texts(self) -> dict[tuple[str, int], str]:

@@ -95,6 +95,7 @@ class Answer:
     suggestions: list[Topic] = field(default_factory=list)  # filled when not answered
     speaker: str | None = None  # the speaker the question asked about, if any
     confidence: float = 0.0  # best dense similarity, the figure the refusal threshold applies to
+    off_topic: float = -1.0  # best similarity with a subject the release does not cover
 
     def to_json(self) -> dict[str, Any]:
         return {
