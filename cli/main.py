@@ -124,10 +124,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     service = _service(args, rebuild=args.rebuild)
     stats = service.stats
     seconds = time.perf_counter() - start
-    state = "rebuilt" if stats.rebuilt else "up to date"
+    state = f"rebuilt ({stats.reason})" if stats.rebuilt else "up to date"
     print(
         f"{stats.documents} document(s), {stats.passages} passages, {stats.sentences} sentences; "
-        f"index {state} ({stats.reason}); {seconds:.2f} seconds; query backend: {service.embedder.backend}"
+        f"index {state}; {seconds:.2f} seconds; query backend: {service.embedder.backend}"
     )
     return 0
 

@@ -25,7 +25,8 @@ def _sources(citations: Sequence[Citation], docs: dict[str, Document]) -> str:
 
 
 def _quotes(quotes: Sequence[Quote]) -> str:
-    return "\n".join(_wrap(f"{q.text} [{q.n}]") for q in quotes)
+    # A no-break space keeps each [n] marker on the line of the sentence it belongs to.
+    return "\n".join(_wrap(f"{q.text}\u00a0[{q.n}]") for q in quotes)
 
 
 def answer_text(answer: Answer, docs: dict[str, Document]) -> str:
