@@ -1,0 +1,127 @@
+"""The one error handler. Order of handling (``describe``):
+
+1. ``UserError`` (bad question, unknown topic, paragraph out of range, ...): its own message.
+2. Discord-side refusals: cooldown, missing Manage Server, server-only command, bad option value.
+3. Anything else is a bug: users get a short apology, the log gets the traceback.
+
+Every user-facing reply is ephemeral for slash commands and buttons, and a reply without pings
+for mentions. Exception texts other than ``UserError.message`` are never shown to users.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs import render
+from cogs.common import NO_MENTIONS, PUBLIC_DEFER
+from retrieval.errors import UserError
+
+if TYPE_CHECKING:
+    from cogs.runner import SummitBot
+
+log = logging.getLogger("summitbot.errors")
+
+MISSING_MANAGE_SERVER = "Only members with the **Manage Server** permission can run this command."
+GUILD_ONLY = "This command works only in a server."
+MENTION_NOTICE_SECONDS = 15.0
+
+
+def unwrap(error: BaseException) -> BaseException:
+    while isinstance(error, app_commands.CommandInvokeError | commands.CommandInvokeError):
+        error = error.original
+    return error
+
+
+def describe(error: BaseException) -> tuple[str, bool]:
+    """(what to tell the user, whether it is a bug whose traceback belongs in the log)."""
+    error = unwrap(error)
+    if isinstance(error, UserError):
+        return error.message, False
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return render.cooldown_text(error.retry_after), False
+    if isinstance(error, app_commands.MissingPermissions):
+        return MISSING_MANAGE_SERVER if "manage_guild" in error.missing_permissions else str(error), False
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return GUILD_ONLY, False
+    if isinstance(error, app_commands.TransformerError):
+        return f"That value for `{error.type.name}` is not valid: {render.trim(str(error.value), 100)}", False
+    if isinstance(error, app_commands.CheckFailure):
+        return "You cannot use this command here.", False
+    return render.APOLOGY, True
+
+
+def log_error(error: BaseException, where: str) -> None:
+    text, is_bug = describe(error)
+    original = unwrap(error)
+    if is_bug:
+        log.error("Error in %s", where, exc_info=(type(original), original, original.__traceback__))
+    else:
+        log.info("Refused %s: %s", where, text)
+
+
+async def report_interaction_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Tell the user ephemerally what went wrong; log it (with its traceback when it is a bug)."""
+    where = _interaction_name(interaction)
+    log_error(error, where)
+    text, _ = describe(error)
+    try:
+        if not interaction.response.is_done():
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        if interaction.extras.get(PUBLIC_DEFER):
+            # The visible "thinking…" message would turn the next follow-up public: drop it so
+            # that the error reaches only the user who asked.
+            interaction.extras[PUBLIC_DEFER] = False
+            try:
+                await interaction.delete_original_response()
+            except discord.HTTPException:
+                await interaction.edit_original_response(content=text, embeds=[], view=None)
+                return
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException:
+        log.warning("Could not tell the user about an error in %s", where, exc_info=True)
+
+
+async def report_message_error(message: discord.Message, error: BaseException) -> None:
+    """The same for a mention or reply: a short reply (no pings) that deletes itself later."""
+    log_error(error, f"message {message.id}")
+    text, _ = describe(error)
+    try:
+        await message.reply(
+            text, mention_author=False, allowed_mentions=NO_MENTIONS, delete_after=MENTION_NOTICE_SECONDS
+        )
+    except discord.HTTPException:
+        log.warning("Could not reply to message %s about an error", message.id, exc_info=True)
+
+
+def _interaction_name(interaction: discord.Interaction) -> str:
+    command = interaction.command
+    if command is not None:
+        return f"/{command.qualified_name}"
+    data: dict[str, object] = dict(interaction.data or {})
+    custom_id = data.get("custom_id")
+    return f"component {custom_id}" if custom_id else f"interaction {interaction.id}"
+
+
+class ErrorHandler(commands.Cog):
+    """Installs ``report_interaction_error`` as the command tree's error handler."""
+
+    def __init__(self, bot: SummitBot) -> None:
+        self.bot = bot
+        self._previous = bot.tree.on_error
+
+    async def cog_load(self) -> None:
+        self.bot.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.on_error = self._previous  # type: ignore[method-assign]
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await report_interaction_error(interaction, error)
