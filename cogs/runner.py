@@ -1,0 +1,241 @@
+"""The Discord bot: a ``commands.Bot`` around the answering service, and ``run_bot`` for ``bot.py run``.
+
+Start-up order: log in (``GET /users/@me``, ``GET /oauth2/applications/@me``) -> ``setup_hook``:
+load the model and the index in a worker thread, add the cogs, sync the slash commands, and, when
+``DISCORD_API_BASE`` is set, ask that base for the gateway URL -> connect to the gateway.
+
+``DISCORD_API_BASE`` points every REST call (interaction callbacks and webhook follow-ups too) at
+another server: discord.py builds its URLs from ``discord.http.Route.BASE`` and opens its first
+gateway connection to ``DiscordWebSocket.DEFAULT_GATEWAY``; both are class attributes, so they are
+set process-wide. After READY, discord.py reconnects to READY's ``resume_gateway_url``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+import aiohttp
+import discord
+import yarl
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+
+from cogs.admin import Admin
+from cogs.common import UserCooldown
+from cogs.errors import ErrorHandler
+from cogs.passages import PassagesButton
+from cogs.protocols import AnsweringService
+from cogs.qa import QA
+from cogs.topics import Topics
+from config.settings import Settings
+from retrieval.errors import SetupError, UserError
+from retrieval.types import Document, Topic
+
+log = logging.getLogger("summitbot")
+
+API_VERSION_PATH = "/api/v10"
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_SETUP = 2
+
+
+def intents() -> discord.Intents:
+    """Guild events and guild messages, plus Message Content (the one privileged intent: it lets
+    the bot read replies to its messages). Slash commands need none of them."""
+    value = discord.Intents.none()
+    value.guilds = True
+    value.guild_messages = True
+    value.message_content = True
+    return value
+
+
+def rest_base(api_base: str) -> str:
+    """``DISCORD_API_BASE`` as discord.py's REST base: ``/api/v10`` is added when the URL has no
+    ``/api/vN`` path of its own (e.g. a rate-limit proxy given as ``http://proxy:8080``)."""
+    base = api_base.rstrip("/")
+    path = yarl.URL(base).path
+    return base if "/api/v" in path else base + API_VERSION_PATH
+
+
+def load_service(settings: Settings) -> AnsweringService:
+    """Runs in a worker thread: imports and loads the model and the index (seconds)."""
+    from retrieval.service import SummitService
+
+    return SummitService.load(settings)
+
+
+class SummitBot(commands.Bot):
+    def __init__(
+        self, *, settings: Settings, service: AnsweringService | None = None, **options: Any
+    ) -> None:
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice: no warnings
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # unused: there are no prefix commands
+            help_command=None,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        self.settings = settings
+        self._service = service
+        self.cooldown = UserCooldown(settings.cooldown_rate, settings.cooldown_seconds)
+        self.documents: dict[str, Document] = {}
+        self.topics: list[Topic] = []
+        self.stopping = False
+        self._stop_task: asyncio.Task[None] | None = None
+
+    @property
+    def service(self) -> AnsweringService:
+        if self._service is None:
+            raise RuntimeError("The answering service is not loaded yet.")
+        return self._service
+
+    # ------------------------------------------------------------------------------- start-up
+    async def login(self, token: str) -> None:
+        if self.settings.discord_api_base:
+            discord.http.Route.BASE = rest_base(self.settings.discord_api_base)
+            log.info("REST calls go to %s", discord.http.Route.BASE)
+        await super().login(token)
+
+    async def setup_hook(self) -> None:
+        if self._service is None:
+            log.info("Loading the model and the index ...")
+            self._service = await asyncio.to_thread(load_service, self.settings)
+        await self.refresh_catalogue()
+        for cog in (ErrorHandler(self), QA(self), Topics(self), Admin(self)):
+            await self.add_cog(cog)
+        self.add_dynamic_items(PassagesButton)
+        await self.sync_commands()
+        if self.settings.discord_api_base:
+            _, url, _ = await self.http.get_bot_gateway()
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+            log.info("Gateway: %s", url)
+
+    async def refresh_catalogue(self) -> None:
+        """Cache what embeds need (document titles and dates, topic names) off the event loop."""
+        service = self.service
+        documents, topics = await asyncio.to_thread(lambda: (service.documents(), service.topics()))
+        self.documents = {d.doc_id: d for d in documents}
+        self.topics = topics
+
+    async def sync_commands(self) -> None:
+        guild_id = self.settings.discord_guild_id
+        if guild_id:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("Synced %d commands to server %s", len(synced), guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info("Synced %d global commands (they can take a while to appear)", len(synced))
+
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info("Ready as %s (id %s) in %d server(s)", user, user.id if user else "?", len(self.guilds))
+
+    async def on_resumed(self) -> None:
+        log.info("Gateway session resumed")
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No prefix commands: the QA cog listens for mentions and replies."""
+
+    # ------------------------------------------------------------------------------- shut-down
+    def request_stop(self, reason: str) -> None:
+        if self.stopping:
+            return
+        log.info("%s received: closing ...", reason)
+        self.stopping = True
+        self._stop_task = asyncio.create_task(self.close())
+
+
+async def serve(bot: SummitBot, token: str) -> int:
+    """Run ``bot`` until it is closed; a process exit code. Set-up failures are one line on stderr."""
+    base = bot.settings.discord_api_base
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure:
+        return fail(
+            "Discord rejected DISCORD_TOKEN (401 Unauthorized): copy the bot token again from the "
+            "developer portal (Bot -> Reset Token)."
+        )
+    except discord.PrivilegedIntentsRequired:
+        return fail(
+            "Discord refused the Message Content intent: enable it in the developer portal "
+            "(Bot -> Privileged Gateway Intents -> Message Content Intent)."
+        )
+    except UserError as error:
+        return fail(error.message, error.exit_code)
+    except (aiohttp.ClientConnectionError, discord.GatewayNotFound) as error:
+        if bot.stopping:
+            return EXIT_OK
+        where = base or "Discord"
+        return fail(f"cannot reach {where}: {type(error).__name__}.", EXIT_FAILURE)
+    except Exception:
+        if bot.stopping:  # a stop request interrupted start-up: not an error
+            log.debug("Start-up interrupted by a stop request", exc_info=True)
+            return EXIT_OK
+        raise
+    log.info("Closed cleanly")
+    return EXIT_OK
+
+
+def fail(message: str, code: int = EXIT_SETUP) -> int:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    return code
+
+
+class RedactingFormatter(logging.Formatter):
+    """Replaces secrets (the bot token) wherever they would appear in a log line or traceback."""
+
+    def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+
+def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", secrets))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in ("discord", "summitbot"):
+        logging.getLogger(name).setLevel(level)
+
+
+async def _main(settings: Settings, token: str) -> int:
+    bot = SummitBot(settings=settings)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, bot.request_stop, sig.name)
+    return await serve(bot, token)
+
+
+def run_bot(settings: Settings) -> int:
+    """``python bot.py run``: start the bot, return the process exit code (2: missing/rejected token)."""
+    token = settings.discord_token
+    if not token:
+        return fail(
+            "DISCORD_TOKEN is not set: put the bot token in the environment or in .env "
+            "(see .env.example), or use `python bot.py chat` for the console."
+        )
+    setup_logging(settings.log_level, [token])
+    try:
+        return asyncio.run(_main(settings, token))
+    except SetupError as error:
+        return fail(error.message, error.exit_code)
+    except KeyboardInterrupt:
+        return 130
