@@ -1,0 +1,920 @@
+"""A small fake Discord for end-to-end tests: REST routes and a websocket gateway on 127.0.0.1.
+
+The real discord.py client connects to it through ``DISCORD_API_BASE``. The server runs in its own
+thread and event loop, so what it measures (heartbeat gaps above all) is independent of the bot's
+event loop; tests drive it from the test thread through a small synchronous API:
+
+- users act: ``slash`` (application commands), ``autocomplete``, ``click`` (buttons), ``say``
+  (messages, mentions, replies; in a channel or a thread);
+- the gateway can be dropped and held, so events queue up and are replayed on RESUME;
+- everything the bot sends is recorded (``sent``): interaction callbacks, webhook follow-ups,
+  edits, channel messages, each with its ``allowed_mentions`` and the pings Discord would make.
+
+Only what the bot calls is implemented. Facts it relies on: discord.py parses a JSON body only when
+Content-Type is exactly ``application/json``; INTERACTION_CREATE needs ``attachment_size_limit``;
+member objects need ``flags``; plain-text gateway frames work although the client asks for zlib.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiohttp import WSMsgType, web
+
+T = TypeVar("T")
+JSON = dict[str, Any]
+
+DISCORD_EPOCH_MS = 1_420_070_400_000
+EPHEMERAL = 1 << 6
+LOADING = 1 << 7
+MANAGE_GUILD = 1 << 5
+ALL_PERMISSIONS = (1 << 50) - 1
+MEMBER_PERMISSIONS = 0x0000_0000_0006_4C40  # view, send, embed, attach, read history, ...
+_USER_MENTION = re.compile(r"<@!?(\d+)>")
+_ROLE_MENTION = re.compile(r"<@&(\d+)>")
+_EVERYONE = re.compile(r"@(everyone|here)\b")
+_WEBHOOK = re.compile(r"^/webhooks/(\d+)/([^/]+)(/messages/(@original|\d+))?$")
+
+
+def now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # Not web.json_response: discord.py wants the Content-Type exactly "application/json".
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def pings(content: str, allowed: JSON | None, replied_author: int | None) -> list[str]:
+    """Whom Discord would notify for a message with this content and ``allowed_mentions``
+    (embeds never ping). Without ``allowed_mentions`` everything in the content pings, and a
+    reply pings the replied-to author."""
+    parse = set(allowed.get("parse", [])) if allowed is not None else {"users", "roles", "everyone"}
+    users = {str(u) for u in allowed.get("users", [])} if allowed is not None else set()
+    roles = {str(r) for r in allowed.get("roles", [])} if allowed is not None else set()
+    out: list[str] = []
+    if "everyone" in parse:
+        out += [f"@{m}" for m in _EVERYONE.findall(content)]
+    out += [f"user:{u}" for u in _USER_MENTION.findall(content) if "users" in parse or u in users]
+    out += [f"role:{r}" for r in _ROLE_MENTION.findall(content) if "roles" in parse or r in roles]
+    if replied_author is not None and (allowed is None or allowed.get("replied_user")):
+        out.append(f"user:{replied_author}")
+    return out
+
+
+@dataclass
+class Sent:
+    """Something the bot sent: an interaction callback, a follow-up, an edit, a channel message."""
+
+    kind: str  # "callback" | "followup" | "edit" | "delete" | "message" | "typing" | "message_delete"
+    path: str
+    body: JSON
+    at: float
+    token: str | None = None  # interaction token (callbacks, follow-ups, edits)
+    channel_id: int | None = None
+    message: JSON | None = None  # the message it created or edited
+    pings: list[str] = field(default_factory=list)
+
+    @property
+    def callback_type(self) -> int | None:
+        return self.body.get("type") if self.kind == "callback" else None
+
+    @property
+    def data(self) -> JSON:
+        """The message fields (content, embeds, flags, allowed_mentions, components)."""
+        return self.body.get("data") or {} if self.kind == "callback" else self.body
+
+    @property
+    def embeds(self) -> list[JSON]:
+        return list(self.data.get("embeds") or [])
+
+    @property
+    def content(self) -> str:
+        return self.data.get("content") or ""
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool((self.data.get("flags") or 0) & EPHEMERAL)
+
+    @property
+    def allowed_mentions(self) -> JSON | None:
+        return self.data.get("allowed_mentions")
+
+    @property
+    def has_message(self) -> bool:
+        """Carries something a user reads (not a bare defer, typing or autocomplete)."""
+        if self.kind == "callback" and self.callback_type not in (4, 7):
+            return False
+        return self.kind in ("callback", "followup", "edit", "message") and bool(self.content or self.embeds)
+
+    def custom_ids(self) -> list[str]:
+        return [
+            c.get("custom_id", "")
+            for row in self.data.get("components") or []
+            for c in row.get("components", [])
+        ]
+
+
+@dataclass
+class Interaction:
+    id: int
+    token: str
+    name: str
+    user_id: int
+
+
+@dataclass
+class _Connection:
+    ws: web.WebSocketResponse
+    number: int
+    query: dict[str, str]
+    heartbeats: list[float] = field(default_factory=list)
+
+
+@dataclass
+class _Session:
+    id: str
+    seq: int = 0
+    events: list[JSON] = field(default_factory=list)
+
+
+class FakeDiscord:
+    """``with FakeDiscord(token=...) as fake:`` serves on a random 127.0.0.1 port."""
+
+    def __init__(self, *, token: str, heartbeat_interval: float = 0.25, host: str = "127.0.0.1") -> None:
+        assert host == "127.0.0.1", "the fake Discord listens on loopback only"
+        self.token = token
+        self.host = host
+        self.heartbeat_interval = heartbeat_interval
+        self.port = 0
+        self._ids = itertools.count(1)
+        self.app_id = self.snowflake()
+        self.bot_id = self.app_id
+        self.guild_id = self.snowflake()
+        self.channel_id = self.snowflake()
+        self.thread_id = self.snowflake()
+        self.bot_role_id = self.snowflake()
+        self.bot_user: JSON = self._user(self.bot_id, "SummitBot", bot=True)
+        self.users: dict[int, JSON] = {}
+        # recordings (appended on the server thread, read on the test thread)
+        self._cond = threading.Condition()
+        self.sent: list[Sent] = []
+        self.requests: list[tuple[str, str]] = []
+        self.unhandled: list[tuple[str, str]] = []
+        self.identifies: list[JSON] = []
+        self.resumes: list[JSON] = []
+        self.connections: list[_Connection] = []
+        self.commands: dict[str, JSON] = {}
+        self.command_scope: str | None = None  # "global" or "guild"
+        self.messages: dict[int, JSON] = {}
+        self.interactions: dict[str, Interaction] = {}
+        # gateway state (server thread only)
+        self._session: _Session | None = None
+        self._live: _Connection | None = None
+        self._hold: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+        self._started = threading.Event()
+        self._stop: asyncio.Event | None = None
+
+    # ---------------------------------------------------------------------------------- lifecycle
+    def __enter__(self) -> FakeDiscord:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._serve_forever, name="fake-discord", daemon=True)
+        self._thread.start()
+        if not self._started.wait(10):
+            raise RuntimeError("the fake Discord did not start")
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def _serve_forever(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        self._hold = asyncio.Event()
+        self._hold.set()
+        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/{version}/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._started.set()
+        await self._stop.wait()
+        for conn in list(self.connections):
+            if not conn.ws.closed:
+                await conn.ws.close(code=1001)
+        await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://{self.host}:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/gateway"
+
+    def _call(self, fn: Callable[[], T], timeout: float = 10) -> T:
+        """Run ``fn`` on the server thread and return its result."""
+        assert self._loop is not None
+
+        async def run() -> T:
+            return fn()
+
+        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout)
+
+    # ------------------------------------------------------------------------------------- ids
+    def snowflake(self) -> int:
+        ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        return (ms << 22) | (next(self._ids) & 0x3FFFFF)
+
+    @staticmethod
+    def _user(uid: int, name: str, *, bot: bool = False) -> JSON:
+        return {
+            "id": str(uid),
+            "username": name,
+            "discriminator": "0",
+            "global_name": name,
+            "avatar": None,
+            "bot": bot,
+            "flags": 0,
+            "public_flags": 0,
+        }
+
+    def new_user(self, name: str | None = None) -> JSON:
+        uid = self.snowflake()
+        user = self._user(uid, name or f"user{len(self.users) + 1}")
+        self.users[uid] = user
+        return user
+
+    def _member(self, user: JSON, permissions: int | None = None, roles: list[int] | None = None) -> JSON:
+        member: JSON = {
+            "user": user,
+            "roles": [str(r) for r in roles or []],
+            "joined_at": now_iso(),
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "pending": False,
+            "nick": None,
+            "avatar": None,
+            "premium_since": None,
+        }
+        if permissions is not None:
+            member["permissions"] = str(permissions)
+        return member
+
+    # ---------------------------------------------------------------------------------- guild data
+    def _text_channel(self) -> JSON:
+        return {
+            "id": str(self.channel_id),
+            "type": 0,
+            "guild_id": str(self.guild_id),
+            "name": "general",
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "parent_id": None,
+        }
+
+    def _thread_channel(self) -> JSON:
+        return {
+            "id": str(self.thread_id),
+            "type": 11,
+            "guild_id": str(self.guild_id),
+            "parent_id": str(self.channel_id),
+            "owner_id": str(next(iter(self.users), self.bot_id)),
+            "name": "summit questions",
+            "last_message_id": None,
+            "message_count": 0,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": now_iso(),
+                "locked": False,
+            },
+        }
+
+    def _channel(self, channel_id: int) -> JSON:
+        return self._thread_channel() if channel_id == self.thread_id else self._text_channel()
+
+    def _guild(self) -> JSON:
+        everyone = {"id": str(self.guild_id), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS)}
+        bot_role = {
+            "id": str(self.bot_role_id),
+            "name": "SummitBot",
+            "permissions": str(MEMBER_PERMISSIONS),
+            "position": 1,
+            "managed": True,
+            "tags": {"bot_id": str(self.bot_id)},
+        }
+        return {
+            "id": str(self.guild_id),
+            "name": "Summit Watchers",
+            "unavailable": False,
+            "owner_id": str(self.snowflake()),
+            "member_count": 3,
+            "large": False,
+            "joined_at": now_iso(),
+            "features": [],
+            "roles": [everyone, bot_role],
+            "emojis": [],
+            "stickers": [],
+            "channels": [self._text_channel()],
+            "threads": [self._thread_channel()],
+            "members": [self._member(self.bot_user, roles=[self.bot_role_id])],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "preferred_locale": "en-US",
+        }
+
+    # ------------------------------------------------------------------------------------ gateway
+    async def _send(self, conn: _Connection, payload: JSON) -> None:
+        if not conn.ws.closed:
+            await conn.ws.send_str(json.dumps(payload))
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=0)
+        await ws.prepare(request)
+        assert self._hold is not None
+        await self._hold.wait()  # a held gateway accepts the connection but says nothing yet
+        conn = _Connection(ws, len(self.connections) + 1, dict(request.query))
+        with self._cond:
+            self.connections.append(conn)
+            self._cond.notify_all()
+        await self._send(conn, {"op": 10, "d": {"heartbeat_interval": int(self.heartbeat_interval * 1000)}})
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                await self._on_gateway_message(conn, json.loads(msg.data))
+        finally:
+            if self._live is conn:
+                self._live = None
+        return ws
+
+    async def _on_gateway_message(self, conn: _Connection, payload: JSON) -> None:
+        op, d = payload.get("op"), payload.get("d")
+        if op == 1:
+            with self._cond:
+                conn.heartbeats.append(time.monotonic())
+                self._cond.notify_all()
+            await self._send(conn, {"op": 11})
+        elif op == 2:
+            if d.get("token") != self.token:
+                await conn.ws.close(code=4004, message=b"Authentication failed.")
+                return
+            with self._cond:
+                self.identifies.append(d)
+                self._cond.notify_all()
+            self._session = _Session(id=f"session-{self.snowflake()}")
+            self._live = conn
+            await self._dispatch_now(
+                "READY",
+                {
+                    "v": 10,
+                    "user": self.bot_user,
+                    "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+                    "session_id": self._session.id,
+                    "resume_gateway_url": self.gateway_url,
+                    "application": {"id": str(self.app_id), "flags": 0},
+                    "private_channels": [],
+                    "relationships": [],
+                },
+            )
+            await self._dispatch_now("GUILD_CREATE", self._guild())
+        elif op == 6:
+            session = self._session
+            if d.get("token") != self.token or session is None or d.get("session_id") != session.id:
+                await self._send(conn, {"op": 9, "d": False})
+                return
+            with self._cond:
+                self.resumes.append(d)
+                self._cond.notify_all()
+            self._live = conn
+            last = d.get("seq") or 0
+            for event in session.events:
+                if event["s"] > last:
+                    await self._send(conn, event)
+            await self._dispatch_now("RESUMED", {})
+
+    async def _dispatch_now(self, event: str, data: JSON) -> int:
+        session = self._session
+        assert session is not None, "no gateway session yet"
+        session.seq += 1
+        payload = {"op": 0, "t": event, "s": session.seq, "d": data}
+        session.events.append(payload)
+        if self._live is not None:
+            await self._send(self._live, payload)
+        return session.seq
+
+    def dispatch(self, event: str, data: JSON) -> int:
+        """Send a gateway event; while the gateway is down it is queued for the RESUME replay."""
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(self._dispatch_now(event, data), self._loop).result(10)
+
+    def drop_gateway(self, *, code: int = 4000, hold: bool = False) -> None:
+        """Close the live gateway connection (a resumable close code by default). With ``hold``,
+        reconnections wait (HELLO is not sent) until ``release_gateway``."""
+
+        async def drop() -> None:
+            assert self._hold is not None
+            if hold:
+                self._hold.clear()
+            live, self._live = self._live, None
+            if live is not None:
+                await live.ws.close(code=code, message=b"fake gateway drop")
+
+        assert self._loop is not None
+        asyncio.run_coroutine_threadsafe(drop(), self._loop).result(10)
+
+    def release_gateway(self) -> None:
+        assert self._loop is not None and self._hold is not None
+        self._loop.call_soon_threadsafe(self._hold.set)
+
+    @property
+    def live(self) -> bool:
+        return self._live is not None
+
+    # ------------------------------------------------------------------------------ user actions
+    def _interaction(
+        self,
+        itype: int,
+        data: JSON,
+        user: JSON,
+        permissions: int,
+        channel_id: int | None,
+        message: JSON | None = None,
+    ) -> Interaction:
+        channel_id = channel_id or self.channel_id
+        iid = self.snowflake()
+        token = f"itoken-{iid}"
+        payload: JSON = {
+            "id": str(iid),
+            "application_id": str(self.app_id),
+            "type": itype,
+            "data": data,
+            "guild_id": str(self.guild_id),
+            "channel_id": str(channel_id),
+            "channel": self._channel(channel_id),
+            "member": self._member(user, permissions),
+            "token": token,
+            "version": 1,
+            "app_permissions": str(MEMBER_PERMISSIONS),
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(self.guild_id)},
+            "context": 0,
+            "attachment_size_limit": 8 * 1024 * 1024,
+        }
+        if message is not None:
+            payload["message"] = message
+        name = str(data.get("name") or data.get("custom_id"))
+        interaction = Interaction(iid, token, name, int(user["id"]))
+        with self._cond:
+            self.interactions[token] = interaction
+        self.dispatch("INTERACTION_CREATE", payload)
+        return interaction
+
+    def _command_data(self, name: str, options: dict[str, Any], focused: str | None = None) -> JSON:
+        command = self.commands.get(name)
+        types = {o["name"]: o["type"] for o in (command or {}).get("options", [])}
+        data: JSON = {
+            "id": command["id"] if command else str(self.snowflake()),
+            "name": name,
+            "type": 1,
+            "options": [
+                {
+                    "name": k,
+                    "type": types.get(k, 3),
+                    "value": v,
+                    **({"focused": True} if k == focused else {}),
+                }
+                for k, v in options.items()
+            ],
+        }
+        if self.command_scope == "guild":
+            data["guild_id"] = str(self.guild_id)
+        return data
+
+    def slash(
+        self,
+        name: str,
+        *,
+        user: JSON,
+        permissions: int = MEMBER_PERMISSIONS,
+        channel_id: int | None = None,
+        **options: Any,
+    ) -> Interaction:
+        """A user runs ``/name option:value ...``."""
+        return self._interaction(2, self._command_data(name, options), user, permissions, channel_id)
+
+    def autocomplete(self, name: str, option: str, typed: str, *, user: JSON, **others: Any) -> Interaction:
+        data = self._command_data(name, {**others, option: typed}, focused=option)
+        return self._interaction(4, data, user, MEMBER_PERMISSIONS, None)
+
+    def click(self, message: JSON, custom_id: str, *, user: JSON) -> Interaction:
+        """A user presses the button ``custom_id`` on ``message`` (as the bot sent it)."""
+        data = {"custom_id": custom_id, "component_type": 2}
+        channel_id = int(message.get("channel_id") or self.channel_id)
+        return self._interaction(3, data, user, MEMBER_PERMISSIONS, channel_id, message=message)
+
+    def say(
+        self,
+        content: str,
+        *,
+        user: JSON,
+        channel_id: int | None = None,
+        reply_to: JSON | None = None,
+        ping_reply: bool = True,
+    ) -> JSON:
+        """A user posts a message (optionally a reply to ``reply_to``); MESSAGE_CREATE is sent."""
+        channel_id = channel_id or self.channel_id
+        mentioned = {u for u in _USER_MENTION.findall(content)}
+        mentions = [self.bot_user if int(u) == self.bot_id else self.users.get(int(u)) for u in mentioned]
+        message = self._message(channel_id, user, content, member=self._member(user, MEMBER_PERMISSIONS))
+        message["mentions"] = [m for m in mentions if m]
+        message["mention_roles"] = _ROLE_MENTION.findall(content)
+        message["mention_everyone"] = bool(_EVERYONE.search(content))
+        if reply_to is not None:
+            message["type"] = 19
+            message["message_reference"] = {
+                "type": 0,
+                "message_id": reply_to["id"],
+                "channel_id": reply_to["channel_id"],
+                "guild_id": str(self.guild_id),
+            }
+            message["referenced_message"] = reply_to
+            if ping_reply and reply_to.get("author") and reply_to["author"] not in message["mentions"]:
+                message["mentions"].append(reply_to["author"])
+        with self._cond:
+            self.messages[int(message["id"])] = message
+        self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def _message(self, channel_id: int, author: JSON, content: str, **extra: Any) -> JSON:
+        mid = self.snowflake()
+        message: JSON = {
+            "id": str(mid),
+            "channel_id": str(channel_id),
+            "guild_id": str(self.guild_id),
+            "author": author,
+            "content": content,
+            "timestamp": now_iso(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "components": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+        }
+        message.update(extra)
+        return message
+
+    # --------------------------------------------------------------------------------------- REST
+    def _authorised(self, request: web.Request) -> bool:
+        return request.headers.get("Authorization") == f"Bot {self.token}"
+
+    async def _body(self, request: web.Request) -> JSON:
+        if not request.can_read_body:
+            return {}
+        if request.content_type.startswith("multipart/"):
+            form = await request.post()
+            raw = form.get("payload_json")
+            return json.loads(raw) if isinstance(raw, str) else {}
+        text = await request.text()
+        return json.loads(text) if text else {}
+
+    def _record(self, sent: Sent) -> None:
+        with self._cond:
+            self.sent.append(sent)
+            self._cond.notify_all()
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["tail"]
+        method = request.method
+        with self._cond:
+            self.requests.append((method, path))
+        body = await self._body(request)
+        route = (method, path)
+
+        match = _WEBHOOK.match(path)
+        if match or path.startswith("/interactions/"):
+            return await self._interaction_routes(request, method, path, body, match)
+        if not self._authorised(request):
+            return json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+        if route == ("GET", "/gateway/bot"):
+            return json_response(
+                {
+                    "url": self.gateway_url,
+                    "shards": 1,
+                    "session_start_limit": {
+                        "total": 1000,
+                        "remaining": 999,
+                        "reset_after": 0,
+                        "max_concurrency": 1,
+                    },
+                }
+            )
+        if route == ("GET", "/users/@me"):
+            return json_response(self.bot_user)
+        if route == ("GET", "/oauth2/applications/@me"):
+            return json_response(
+                {
+                    "id": str(self.app_id),
+                    "name": "SummitBot",
+                    "description": "",
+                    "icon": None,
+                    "bot_public": False,
+                    "bot_require_code_grant": False,
+                    "owner": self._user(self.snowflake(), "owner"),
+                    "verify_key": "0" * 64,
+                    "flags": 1 << 19,  # GATEWAY_MESSAGE_CONTENT_LIMITED
+                }
+            )
+        if method == "PUT" and re.fullmatch(rf"/applications/{self.app_id}(/guilds/\d+)?/commands", path):
+            return self._sync_commands(path, body)
+        if (m := re.fullmatch(r"/channels/(\d+)/messages", path)) and method == "POST":
+            return self._channel_message(int(m.group(1)), body, path)
+        if m := re.fullmatch(r"/channels/(\d+)/typing", path):
+            self._record(Sent("typing", path, {}, time.monotonic(), channel_id=int(m.group(1))))
+            return web.Response(status=204)
+        if m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path):
+            mid = int(m.group(2))
+            if method == "DELETE":
+                self._record(Sent("message_delete", path, {}, time.monotonic(), channel_id=int(m.group(1))))
+                self.messages.pop(mid, None)
+                return web.Response(status=204)
+            if method == "GET" and mid in self.messages:
+                return json_response(self.messages[mid])
+            return json_response({"message": "Unknown Message", "code": 10008}, status=404)
+        with self._cond:
+            self.unhandled.append(route)
+        return json_response({"message": "404: Not Found", "code": 0}, status=404)
+
+    def _sync_commands(self, path: str, body: Any) -> web.Response:
+        commands = []
+        for spec in body:
+            command = {
+                **spec,
+                "id": str(self.snowflake()),
+                "application_id": str(self.app_id),
+                "version": str(self.snowflake()),
+                "default_member_permissions": (
+                    None
+                    if spec.get("default_member_permissions") is None
+                    else str(spec["default_member_permissions"])
+                ),
+                "type": spec.get("type", 1),
+            }
+            if "/guilds/" in path:
+                command["guild_id"] = str(self.guild_id)
+            commands.append(command)
+        with self._cond:
+            self.commands = {c["name"]: c for c in commands}
+            self.command_scope = "guild" if "/guilds/" in path else "global"
+            self._cond.notify_all()
+        return json_response(commands)
+
+    def _channel_message(self, channel_id: int, body: JSON, path: str) -> web.Response:
+        ref = body.get("message_reference") or {}
+        replied = self.messages.get(int(ref["message_id"])) if ref.get("message_id") else None
+        message = self._message(
+            channel_id,
+            self.bot_user,
+            body.get("content") or "",
+            embeds=body.get("embeds") or [],
+            components=body.get("components") or [],
+            flags=body.get("flags") or 0,
+        )
+        if ref:
+            message["type"] = 19
+            message["message_reference"] = {**ref, "guild_id": str(self.guild_id)}
+            message["referenced_message"] = replied
+        replied_author = int(replied["author"]["id"]) if replied else None
+        self.messages[int(message["id"])] = message
+        self._record(
+            Sent(
+                "message",
+                path,
+                body,
+                time.monotonic(),
+                channel_id=channel_id,
+                message=message,
+                pings=pings(message["content"], body.get("allowed_mentions"), replied_author),
+            )
+        )
+        return json_response(message)
+
+    async def _interaction_routes(
+        self, request: web.Request, method: str, path: str, body: JSON, match: re.Match[str] | None
+    ) -> web.Response:
+        if m := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
+            if method != "POST":
+                return json_response({"message": "405: Method Not Allowed", "code": 0}, status=405)
+            return self._callback(int(m.group(1)), m.group(2), body, path)
+        assert match is not None
+        app_id, token, _, which = match.groups()
+        interaction = self.interactions.get(token)
+        if int(app_id) != self.app_id or interaction is None:
+            return json_response({"message": "Unknown Webhook", "code": 10015}, status=404)
+        channel_id = self.channel_id
+        if which is None and method == "POST":
+            message = self._bot_message(channel_id, body, interaction)
+            self._record(self._sent("followup", path, body, token, message))
+            if request.query.get("wait") in ("1", "true", "True"):
+                return json_response(message)
+            return web.Response(status=204)
+        if which == "@original" and method == "PATCH":
+            message = self._bot_message(channel_id, body, interaction)
+            self._record(self._sent("edit", path, body, token, message))
+            return json_response(message)
+        if which == "@original" and method == "DELETE":
+            self._record(Sent("delete", path, {}, time.monotonic(), token=token))
+            return web.Response(status=204)
+        if which == "@original" and method == "GET":
+            return json_response(self._bot_message(channel_id, {}, interaction))
+        with self._cond:
+            self.unhandled.append((method, path))
+        return json_response({"message": "404: Not Found", "code": 0}, status=404)
+
+    def _bot_message(self, channel_id: int, data: JSON, interaction: Interaction) -> JSON:
+        message = self._message(
+            channel_id,
+            self.bot_user,
+            data.get("content") or "",
+            embeds=data.get("embeds") or [],
+            components=data.get("components") or [],
+            flags=data.get("flags") or 0,
+            webhook_id=str(self.app_id),
+            application_id=str(self.app_id),
+            interaction_metadata={
+                "id": str(interaction.id),
+                "type": 2,
+                "user": self.users.get(interaction.user_id) or self._user(interaction.user_id, "someone"),
+                "authorizing_integration_owners": {"0": str(self.guild_id)},
+            },
+        )
+        self.messages[int(message["id"])] = message
+        return message
+
+    def _sent(self, kind: str, path: str, body: JSON, token: str, message: JSON | None) -> Sent:
+        data = body.get("data") or {} if kind == "callback" else body
+        content = (message or {}).get("content") or ""
+        return Sent(
+            kind,
+            path,
+            body,
+            time.monotonic(),
+            token=token,
+            channel_id=self.channel_id,
+            message=message,
+            pings=pings(content, data.get("allowed_mentions"), None) if message else [],
+        )
+
+    def _callback(self, iid: int, token: str, body: JSON, path: str) -> web.Response:
+        interaction = self.interactions.get(token)
+        if interaction is None or interaction.id != iid:
+            return json_response({"message": "Unknown interaction", "code": 10062}, status=404)
+        already = any(s.kind == "callback" and s.token == token for s in self.sent)
+        if already:
+            return json_response(
+                {"message": "Interaction has already been acknowledged.", "code": 40060}, 400
+            )
+        ctype = body.get("type")
+        data = body.get("data") or {}
+        message = None
+        if ctype in (4, 5, 7):
+            flags = (data.get("flags") or 0) | (LOADING if ctype == 5 else 0)
+            message = self._bot_message(self.channel_id, {**data, "flags": flags}, interaction)
+        self._record(self._sent("callback", path, body, token, message))
+        response: JSON = {
+            "interaction": {
+                "id": str(iid),
+                "type": 2,
+                "response_message_id": message["id"] if message else None,
+                "response_message_loading": ctype == 5,
+                "response_message_ephemeral": bool((data.get("flags") or 0) & EPHEMERAL),
+            },
+            "resource": {"type": ctype, **({"message": message} if message else {})},
+        }
+        return json_response(response)
+
+    # ------------------------------------------------------------------------------- inspection
+    def wait_for(
+        self, predicate: Callable[[], T | None], timeout: float = 30.0, what: str = "condition"
+    ) -> T:
+        """Block until ``predicate()`` returns something truthy (checked whenever anything is
+        recorded, and at least every 50 ms); return it."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                result = predicate()
+                if result:
+                    return result
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+                self._cond.wait(min(left, 0.05))
+
+    def sent_for(self, interaction: Interaction) -> list[Sent]:
+        with self._cond:
+            return [s for s in self.sent if s.token == interaction.token]
+
+    def wait_answer(self, interaction: Interaction, timeout: float = 30.0) -> Sent:
+        """The first thing a user can read that the bot sent for ``interaction``."""
+
+        def answer() -> Sent | None:
+            return next((s for s in self.sent if s.token == interaction.token and s.has_message), None)
+
+        return self.wait_for(answer, timeout, f"an answer to /{interaction.name}")
+
+    def wait_autocomplete(self, interaction: Interaction, timeout: float = 10.0) -> list[JSON]:
+        def result() -> Sent | None:
+            return next(
+                (s for s in self.sent if s.token == interaction.token and s.callback_type == 8),
+                None,
+            )
+
+        return list(self.wait_for(result, timeout, "autocomplete choices").data.get("choices", []))
+
+    def replies_to(self, message: JSON) -> list[Sent]:
+        with self._cond:
+            return [
+                s
+                for s in self.sent
+                if s.kind == "message"
+                and str((s.body.get("message_reference") or {}).get("message_id")) == str(message["id"])
+            ]
+
+    def wait_reply(self, message: JSON, timeout: float = 30.0) -> Sent:
+        return self.wait_for(lambda: next(iter(self.replies_to(message)), None), timeout, "a reply")
+
+    def all_messages(self) -> list[Sent]:
+        """Everything the bot sent that can carry text: callbacks with data, follow-ups, edits, messages."""
+        with self._cond:
+            return [s for s in self.sent if s.kind in ("callback", "followup", "edit", "message")]
+
+    def last_heartbeat(self) -> float:
+        with self._cond:
+            return max((t for conn in self.connections for t in conn.heartbeats), default=0.0)
+
+    def heartbeat_gaps(self, since: float, until: float | None = None) -> list[float]:
+        """Gaps between consecutive heartbeats on each connection over [since, until] (counting
+        from the last beat before ``since``), plus the open gap from the last beat to ``until``
+        on the live connection: a blocked event loop shows as one long gap."""
+        until = until if until is not None else time.monotonic()
+        gaps: list[float] = []
+        with self._cond:
+            for conn in self.connections:
+                beats = [t for t in conn.heartbeats if t <= until]
+                first = next((i for i, t in enumerate(beats) if t >= since), len(beats))
+                window = beats[max(0, first - 1) :]
+                if not window:
+                    continue
+                gaps += [b - a for a, b in itertools.pairwise(window)]
+                if conn is self._live and until > window[-1]:
+                    gaps.append(until - window[-1])
+        return gaps
