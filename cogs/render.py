@@ -62,7 +62,7 @@ def trim(text: str, limit: int) -> str:
         return ELLIPSIS
     cut = text[: limit - 1]
     space = cut.rfind(" ")
-    if space >= limit * 0.6:
+    if not text[limit - 1].isspace() and space >= limit * 0.6:  # do not end inside a word
         cut = cut[:space]
     return cut.rstrip() + ELLIPSIS
 
