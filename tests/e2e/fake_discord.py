@@ -36,6 +36,7 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 MANAGE_GUILD = 1 << 5
+MESSAGE_CONTENT = 1 << 15  # the privileged intent
 ALL_PERMISSIONS = (1 << 50) - 1
 MEMBER_PERMISSIONS = 0x0000_0000_0006_4C40  # view, send, embed, attach, read history, ...
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
@@ -153,9 +154,17 @@ class _Session:
 class FakeDiscord:
     """``with FakeDiscord(token=...) as fake:`` serves on a random 127.0.0.1 port."""
 
-    def __init__(self, *, token: str, heartbeat_interval: float = 0.25, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        *,
+        token: str,
+        heartbeat_interval: float = 0.25,
+        message_content_enabled: bool = True,
+        host: str = "127.0.0.1",
+    ) -> None:
         assert host == "127.0.0.1", "the fake Discord listens on loopback only"
         self.token = token
+        self.message_content_enabled = message_content_enabled  # the portal's privileged-intent switch
         self.host = host
         self.heartbeat_interval = heartbeat_interval
         self.port = 0
@@ -403,6 +412,9 @@ class FakeDiscord:
             with self._cond:
                 self.identifies.append(d)
                 self._cond.notify_all()
+            if d.get("intents", 0) & MESSAGE_CONTENT and not self.message_content_enabled:
+                await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
+                return
             self._session = _Session(id=f"session-{self.snowflake()}")
             self._live = conn
             await self._dispatch_now(

@@ -20,13 +20,12 @@ import pytest
 
 from config.settings import ROOT
 from tests.e2e.conftest import EXPLODE, TOKEN, LogCollector
-from tests.e2e.fake_discord import MANAGE_GUILD, MEMBER_PERMISSIONS, FakeDiscord, Sent
+from tests.e2e.fake_discord import MANAGE_GUILD, MEMBER_PERMISSIONS, MESSAGE_CONTENT, FakeDiscord, Sent
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 DOC_TITLE = "Trump and Putin Agree They Have Same Goals, Different Approaches"
 COMMANDS = {"ask", "summary", "positions", "topics", "source", "help", "reindex"}
-MESSAGE_CONTENT_INTENT = 1 << 15
 PRIVILEGED_INTENTS_OTHER_THAN_CONTENT = (1 << 1) | (1 << 8)  # GUILD_MEMBERS, GUILD_PRESENCES
 QUESTIONS = [  # (question, the paragraph its answer must cite)
     ("what did Tillerson say about Assad?", 4),
@@ -77,7 +76,7 @@ def test_connects_syncs_commands_and_uses_the_gateway_from_the_api_base(fake: Fa
     assert put < requests.index(("GET", "/gateway/bot")), "commands are synced before the gateway connects"
     assert fake.connections and fake.identifies
     intents = fake.identifies[0]["intents"]
-    assert intents & MESSAGE_CONTENT_INTENT
+    assert intents & MESSAGE_CONTENT
     assert not intents & PRIVILEGED_INTENTS_OTHER_THAN_CONTENT
     assert fake.unhandled == []
 
@@ -477,3 +476,18 @@ def test_bot_py_run_serves_and_stops_cleanly_on_a_signal(
     assert TOKEN not in stderr
     assert "Loading the model" in stderr  # loaded by setup_hook, in the real process
     assert stderr.index("Loading the model") < stderr.index("Synced")
+
+
+@pytest.mark.timeout(180)
+def test_message_content_intent_not_enabled_is_one_clear_line(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    with FakeDiscord(token=TOKEN, message_content_enabled=False) as server:
+        env = run_env(cli_env, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=server.api_base)
+        done = subprocess.run(
+            [sys.executable, "bot.py", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=150
+        )
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Message Content" in errors[0]
+    assert "Traceback" not in done.stderr and TOKEN not in done.stderr
