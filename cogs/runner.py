@@ -44,6 +44,23 @@ EXIT_FAILURE = 1
 EXIT_SETUP = 2
 
 
+def invite_permissions() -> discord.Permissions:
+    """What the bot needs in a channel: read it, answer in it and in its threads, with embeds."""
+    return discord.Permissions(
+        view_channel=True,
+        send_messages=True,
+        send_messages_in_threads=True,
+        embed_links=True,
+        read_message_history=True,
+    )
+
+
+def invite_url(application_id: int) -> str:
+    return discord.utils.oauth_url(
+        application_id, permissions=invite_permissions(), scopes=("bot", "applications.commands")
+    )
+
+
 def intents() -> discord.Intents:
     """Guild events and guild messages, plus Message Content (the one privileged intent: it lets
     the bot read replies to its messages). Slash commands need none of them."""
@@ -137,6 +154,8 @@ class SummitBot(commands.Bot):
     async def on_ready(self) -> None:
         user = self.user
         log.info("Ready as %s (id %s) in %d server(s)", user, user.id if user else "?", len(self.guilds))
+        if self.application_id:
+            log.info("Invite it to a server with %s", invite_url(self.application_id))
 
     async def on_resumed(self) -> None:
         log.info("Gateway session resumed")
