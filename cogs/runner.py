@@ -193,8 +193,7 @@ async def serve(bot: SummitBot, token: str) -> int:
     except (aiohttp.ClientConnectionError, discord.GatewayNotFound) as error:
         if bot.stopping:
             return EXIT_OK
-        where = base or "Discord"
-        return fail(f"cannot reach {where}: {type(error).__name__}.", EXIT_FAILURE)
+        return fail(f"cannot reach {base or 'Discord'}: {error}", EXIT_FAILURE)
     except Exception:
         if bot.stopping:  # a stop request interrupted start-up: not an error
             log.debug("Start-up interrupted by a stop request", exc_info=True)
