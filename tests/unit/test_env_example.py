@@ -9,7 +9,9 @@ DISCORD_VARS = ("DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_BASE")
 
 def test_every_variable_is_documented() -> None:
     text = (ROOT / ".env.example").read_text(encoding="utf-8")
-    documented = {line.split("=", 1)[0] for line in text.splitlines() if "=" in line and not line.startswith("#")}
+    documented = {
+        line.split("=", 1)[0] for line in text.splitlines() if "=" in line and not line.startswith("#")
+    }
     missing = [v for v in (*ENV_VARS, *DISCORD_VARS) if v not in documented]
     assert missing == []
 
