@@ -38,7 +38,11 @@ def _docs(service) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------------------- commands
 def cmd_ask(args: argparse.Namespace) -> int:
     from cli.render import answer_text
+    from config.settings import load_settings
+    from retrieval.answer import clean_question
 
+    if args.question != "-":  # a bad question is refused before the model is loaded
+        clean_question(args.question, load_settings().max_question_chars)
     service = _service(args)
     if args.question == "-":
         return _ask_stream(service, args.json)

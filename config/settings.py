@@ -103,8 +103,9 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     min_sim = float(raw["answer"]["min_similarity"])
     if not -1.0 <= min_sim <= 1.0:
         raise SetupError("SUMMITBOT_MIN_SIMILARITY must be between -1 and 1.")
-    if int(raw["discord"]["cooldown_rate"]) < 1 or float(raw["discord"]["cooldown_seconds"]) < 0:
-        raise SetupError("The cooldown needs a rate of at least 1 and a non-negative period.")
+    seconds = float(raw["discord"]["cooldown_seconds"])
+    if int(raw["discord"]["cooldown_rate"]) < 1 or not 0 <= seconds < 86400:
+        raise SetupError("The cooldown needs a rate of at least 1 and a period of 0 to 86,400 seconds.")
     return Settings(
         corpus_dir=_resolve(str(raw["corpus"]["dir"])),
         index_dir=_resolve(str(raw["index"]["dir"])),

@@ -42,7 +42,13 @@ def clean_question(text: str, max_chars: int) -> str:
             f"That is {len(text):,} characters; please keep questions under {max_chars:,} characters."
         )
     text = unicodedata.normalize("NFC", text)
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    # Control characters and line separators become spaces; invisible format characters (zero-width
+    # spaces, direction marks) go.
+    text = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+        for ch in text
+        if unicodedata.category(ch) != "Cf"
+    )
     text = _MENTION.sub(" ", text)
     text = " ".join(text.split())
     if not any(ch.isalnum() for ch in text):

@@ -4,8 +4,10 @@ A sentence such as "Putin supports the double freeze approach ..., but Trump bel
 sanctions are necessary" holds both sides: it is split at ", but" / ";" into clauses, each an exact
 substring of the release. A clause is then given to a side by what it is about:
 - "both sides/parties/presidents ...", or "agree(d)" with actors of both sides (or "they"): both;
-- otherwise the first actor it names, after a leading "On Syria," / "When asked ...," phrase;
-- otherwise the speaker of the sentence (a quotation by Tillerson is the U.S. side).
+- actors are looked for after a leading "On Syria," / "When asked ...," phrase;
+- a quotation goes to its speaker's side, whoever it mentions ("... meetings with President Putin"
+  in Tillerson's words is the U.S. side);
+- otherwise the first actor it names, or else the speaker of the sentence.
 Clauses naming no actor and no speaker are left out, and so are "Neither X nor Y ..." clauses
 (what neither side said is nobody's position).
 """
@@ -61,13 +63,15 @@ def actors(text: str) -> list[str]:
     return [_SIDE_OF_GROUP[int(m.lastgroup[1:])] for m in _ACTOR.finditer(text)]  # type: ignore[index]
 
 
-def side_of(clause: str, speaker: str | None) -> str | None:
+def side_of(clause: str, speaker: str | None, quoted: bool = False) -> str | None:
     body = _LEADING_PHRASE.sub("", clause, count=1)
     if _NEITHER.match(body):
         return None
     named = actors(body)
     if _BOTH.search(body) or (_AGREE.search(body) and (_THEY.match(body) or {"us", "russia"} <= set(named))):
         return "both"
+    if quoted and speaker in SIDE:
+        return SIDE[speaker]  # a quotation is its speaker's position, whoever it mentions
     if named:
         return named[0]
     return SIDE.get(speaker or "")
@@ -80,7 +84,7 @@ def split_positions(topic: str, hits: Sequence[Hit], passage_text: dict[tuple[st
         parts = clauses(s.text)
         for start, end in parts:
             text = s.text[start:end].strip() if len(parts) > 1 else s.text
-            side = side_of(text, s.speaker)
+            side = side_of(text, s.speaker, s.quoted)
             if side is not None:
                 placed.append((side, text, hit))
     _, citations = cite([hit for _, _, hit in placed], passage_text)  # only paragraphs quoted
