@@ -31,8 +31,9 @@ class Admin(commands.Cog):
     @app_commands.checks.has_permissions(manage_guild=True)
     async def reindex(self, interaction: discord.Interaction) -> None:
         log.info("Reindex requested by user %s in guild %s", interaction.user.id, interaction.guild_id)
-        await defer(interaction, ephemeral=True)
-        stats = await asyncio.to_thread(self.bot.service.reindex)
-        await self.bot.refresh_catalogue()
-        log.info("Reindex done: %s", render.reindex_text(stats))
-        await send(interaction, content=render.reindex_text(stats), ephemeral=True)
+        async with self.bot.in_flight.track():
+            await defer(interaction, ephemeral=True)
+            stats = await asyncio.to_thread(self.bot.service.reindex)
+            await self.bot.refresh_catalogue()
+            log.info("Reindex done: %s", render.reindex_text(stats))
+            await send(interaction, content=render.reindex_text(stats), ephemeral=True)

@@ -1,10 +1,15 @@
-"""Small pieces every cog shares: no-ping defaults, deferring, sending, and the per-user cooldown."""
+"""Small pieces every cog shares: no-ping defaults, deferring, sending, the per-user cooldown, and
+the count of answers in progress (so that a shutdown lets them finish)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 import discord
 from discord.utils import MISSING
@@ -79,3 +84,48 @@ class UserCooldown:
     def _forget_idle(self, now: float) -> None:
         for uid in [u for u, w in self._hits.items() if not w or w[-1] <= now - self.per]:
             del self._hits[uid]
+
+
+class InFlight:
+    """Answers in progress. Every handler runs inside ``track()``; on SIGINT/SIGTERM the bot waits
+    (a bounded time) for ``wait_idle`` before it closes, so no answer is cut off half-sent."""
+
+    SETTLE = 0.05  # an error handler starts right after its command ends: let it register
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.asynccontextmanager
+    async def track(self) -> AsyncIterator[None]:
+        self.count += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self.count -= 1
+            if self.count == 0:
+                self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> bool:
+        """True when nothing is in progress any more, False when ``timeout`` ran out first."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return self.count == 0
+            try:
+                await asyncio.wait_for(self._idle.wait(), remaining)
+            except TimeoutError:
+                return False
+            await asyncio.sleep(self.SETTLE)
+            if self.count == 0:
+                return True
+
+
+def working(client: Any) -> AbstractAsyncContextManager[None]:
+    """``client.in_flight.track()`` when the client counts its work (SummitBot does)."""
+    tracker = getattr(client, "in_flight", None)
+    return tracker.track() if isinstance(tracker, InFlight) else contextlib.nullcontext()

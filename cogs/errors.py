@@ -5,24 +5,23 @@
 3. Anything else is a bug: users get a short apology, the log gets the traceback.
 
 Every user-facing reply is ephemeral for slash commands and buttons, and a reply without pings
-for mentions. Exception texts other than ``UserError.message`` are never shown to users.
+for mentions. Exception texts other than ``UserError.message`` are never shown to users. Slash
+commands reach it through ``SummitTree.on_error``; the button and the mention handler call the
+``report_*`` functions themselves. While the bot shuts down, failures of cut-off answers are
+logged in one line instead.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from cogs import render
-from cogs.common import NO_MENTIONS, PUBLIC_DEFER
+from cogs.common import NO_MENTIONS, PUBLIC_DEFER, working
 from retrieval.errors import UserError
-
-if TYPE_CHECKING:
-    from cogs.runner import SummitBot
 
 log = logging.getLogger("summitbot.errors")
 
@@ -64,9 +63,16 @@ def log_error(error: BaseException, where: str) -> None:
         log.info("Refused %s: %s", where, text)
 
 
+def shutting_down(client: object) -> bool:
+    return bool(getattr(client, "stopping", False))
+
+
 async def report_interaction_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Tell the user ephemerally what went wrong; log it (with its traceback when it is a bug)."""
     where = _interaction_name(interaction)
+    if shutting_down(interaction.client) and not isinstance(unwrap(error), UserError):
+        log.info("%s was cut off by the shutdown: %s", where, unwrap(error))
+        return
     log_error(error, where)
     text, _ = describe(error)
     try:
@@ -87,8 +93,13 @@ async def report_interaction_error(interaction: discord.Interaction, error: Base
         log.warning("Could not tell the user about an error in %s", where, exc_info=True)
 
 
-async def report_message_error(message: discord.Message, error: BaseException) -> None:
+async def report_message_error(
+    client: discord.Client, message: discord.Message, error: BaseException
+) -> None:
     """The same for a mention or reply: a short reply (no pings) that deletes itself later."""
+    if shutting_down(client) and not isinstance(error, UserError):
+        log.info("The answer to message %s was cut off by the shutdown: %s", message.id, error)
+        return
     log_error(error, f"message {message.id}")
     text, _ = describe(error)
     try:
@@ -108,20 +119,12 @@ def _interaction_name(interaction: discord.Interaction) -> str:
     return f"component {custom_id}" if custom_id else f"interaction {interaction.id}"
 
 
-class ErrorHandler(commands.Cog):
-    """Installs ``report_interaction_error`` as the command tree's error handler."""
+class SummitTree(app_commands.CommandTree):
+    """The command tree with the central error handler built in (it stays in place while the bot
+    closes, when the cogs are already removed)."""
 
-    def __init__(self, bot: SummitBot) -> None:
-        self.bot = bot
-        self._previous = bot.tree.on_error
-
-    async def cog_load(self) -> None:
-        self.bot.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
-
-    async def cog_unload(self) -> None:
-        self.bot.tree.on_error = self._previous  # type: ignore[method-assign]
-
-    async def on_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
     ) -> None:
-        await report_interaction_error(interaction, error)
+        async with working(interaction.client):
+            await report_interaction_error(interaction, error)

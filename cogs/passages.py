@@ -42,14 +42,15 @@ class PassagesButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         bot: SummitBot = interaction.client  # type: ignore[assignment]
-        try:
-            refs = render.decode_refs(self.custom_id)
-            await defer(interaction, ephemeral=True)
-            passages = await asyncio.to_thread(load_passages, bot.service, refs)
-            for embeds in render.passages_messages(passages, bot.documents):
-                await send(interaction, embeds=embeds, ephemeral=True)
-        except Exception as error:  # the central handler logs and apologises
-            await report_interaction_error(interaction, error)
+        async with bot.in_flight.track():
+            try:
+                refs = render.decode_refs(self.custom_id)
+                await defer(interaction, ephemeral=True)
+                passages = await asyncio.to_thread(load_passages, bot.service, refs)
+                for embeds in render.passages_messages(passages, bot.documents):
+                    await send(interaction, embeds=embeds, ephemeral=True)
+            except Exception as error:  # the central handler logs and apologises
+                await report_interaction_error(interaction, error)
 
 
 def load_passages(service: AnsweringService, refs: Sequence[render.PassageRef]) -> list[tuple[int, Passage]]:

@@ -62,11 +62,12 @@ class QA(commands.Cog):
         private="Only you see the answer (default: everyone in the channel)",
     )
     async def ask(self, interaction: discord.Interaction, question: str, private: bool = False) -> None:
-        check_question(question, self.bot.settings.max_question_chars)
-        self._cooldown(interaction.user.id)
-        await defer(interaction, ephemeral=private)
-        answer = await asyncio.to_thread(self.bot.service.ask, question)
-        await send(interaction, embed=self.render(answer), view=self.view(answer), ephemeral=private)
+        async with self.bot.in_flight.track():
+            check_question(question, self.bot.settings.max_question_chars)
+            self._cooldown(interaction.user.id)
+            await defer(interaction, ephemeral=private)
+            answer = await asyncio.to_thread(self.bot.service.ask, question)
+            await send(interaction, embed=self.render(answer), view=self.view(answer), ephemeral=private)
 
     def _cooldown(self, user_id: int) -> None:
         retry_after = self.bot.cooldown.hit(user_id)
@@ -84,35 +85,45 @@ class QA(commands.Cog):
     # --------------------------------------------------------------------- mentions and replies
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        question = self.question_in(message)
+        if question is None:
+            return
+        async with self.bot.in_flight.track():
+            try:
+                await self.answer_message(message, question)
+            except Exception as error:  # the central handler logs and apologises
+                await report_message_error(self.bot, message, error)
+
+    def question_in(self, message: discord.Message) -> str | None:
+        """The question, when ``message`` mentions the bot or replies to it; else None."""
         me = self.bot.user
         if me is None or message.author.bot or message.webhook_id is not None:
-            return
+            return None
         if not (self._mentions_me(message, me.id) or self._replies_to_me(message, me.id)):
-            return
+            return None
         role = message.guild.self_role if message.guild else None
-        question = strip_own_mention(message.content, me.id, role.id if role else None)
-        try:
-            check_question(question, self.bot.settings.max_question_chars)
-            retry_after = self.bot.cooldown.hit(message.author.id)
-            if retry_after > 0:
-                log.info("Cooldown for user %s (%.1f s)", message.author.id, retry_after)
-                await message.reply(
-                    render.cooldown_text(retry_after),
-                    mention_author=False,
-                    allowed_mentions=NO_MENTIONS,
-                    delete_after=15,
-                )
-                return
-            async with message.channel.typing():
-                answer = await asyncio.to_thread(self.bot.service.ask, question)
+        return strip_own_mention(message.content, me.id, role.id if role else None)
+
+    async def answer_message(self, message: discord.Message, question: str) -> None:
+        check_question(question, self.bot.settings.max_question_chars)
+        retry_after = self.bot.cooldown.hit(message.author.id)
+        if retry_after > 0:
+            log.info("Cooldown for user %s (%.1f s)", message.author.id, retry_after)
             await message.reply(
-                embed=self.render(answer),
-                view=self.view(answer) or MISSING,
+                render.cooldown_text(retry_after),
                 mention_author=False,
                 allowed_mentions=NO_MENTIONS,
+                delete_after=15,
             )
-        except Exception as error:  # the central handler logs and apologises
-            await report_message_error(message, error)
+            return
+        async with message.channel.typing():
+            answer = await asyncio.to_thread(self.bot.service.ask, question)
+        await message.reply(
+            embed=self.render(answer),
+            view=self.view(answer) or MISSING,
+            mention_author=False,
+            allowed_mentions=NO_MENTIONS,
+        )
 
     @staticmethod
     def _mentions_me(message: discord.Message, my_id: int) -> bool:

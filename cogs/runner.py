@@ -26,8 +26,8 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
 from cogs.admin import Admin
-from cogs.common import UserCooldown
-from cogs.errors import ErrorHandler
+from cogs.common import InFlight, UserCooldown
+from cogs.errors import SummitTree
 from cogs.passages import PassagesButton
 from cogs.protocols import AnsweringService
 from cogs.qa import QA
@@ -42,6 +42,7 @@ API_VERSION_PATH = "/api/v10"
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_SETUP = 2
+STOP_GRACE = 10.0  # seconds a shutdown waits for answers in progress
 
 
 def invite_permissions() -> discord.Permissions:
@@ -96,6 +97,7 @@ class SummitBot(commands.Bot):
             help_command=None,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=SummitTree,
             **options,
         )
         self.settings = settings
@@ -103,6 +105,7 @@ class SummitBot(commands.Bot):
         self.cooldown = UserCooldown(settings.cooldown_rate, settings.cooldown_seconds)
         self.documents: dict[str, Document] = {}
         self.topics: list[Topic] = []
+        self.in_flight = InFlight()
         self.stopping = False
         self._stop_task: asyncio.Task[None] | None = None
 
@@ -124,7 +127,7 @@ class SummitBot(commands.Bot):
             log.info("Loading the model and the index ...")
             self._service = await asyncio.to_thread(load_service, self.settings)
         await self.refresh_catalogue()
-        for cog in (ErrorHandler(self), QA(self), Topics(self), Admin(self)):
+        for cog in (QA(self), Topics(self), Admin(self)):
             await self.add_cog(cog)
         self.add_dynamic_items(PassagesButton)
         await self.sync_commands()
@@ -165,11 +168,19 @@ class SummitBot(commands.Bot):
 
     # ------------------------------------------------------------------------------- shut-down
     def request_stop(self, reason: str) -> None:
+        """SIGINT/SIGTERM: let the answers in progress finish (at most ``STOP_GRACE`` s), then close."""
         if self.stopping:
             return
         log.info("%s received: closing ...", reason)
         self.stopping = True
-        self._stop_task = asyncio.create_task(self.close())
+        self._stop_task = asyncio.create_task(self._finish_and_close())
+
+    async def _finish_and_close(self) -> None:
+        if self.in_flight.count:
+            log.info("Finishing %d answer(s) in progress ...", self.in_flight.count)
+            if not await self.in_flight.wait_idle(STOP_GRACE):
+                log.warning("Closing with %d answer(s) unfinished", self.in_flight.count)
+        await self.close()
 
 
 async def serve(bot: SummitBot, token: str) -> int:

@@ -41,11 +41,12 @@ class Topics(commands.Cog):
     @app_commands.describe(topic=TOPIC_HELP)
     @app_commands.autocomplete(topic=topic_autocomplete)
     async def summary(self, interaction: discord.Interaction, topic: str) -> None:
-        check_topic(topic, self.bot.settings.max_question_chars)
-        await defer(interaction)
-        result = await asyncio.to_thread(self.bot.service.summary, topic)
-        embed = render.summary_embed(result, self.bot.documents)
-        await send(interaction, embed=embed, view=passages_view(result.citations))
+        async with self.bot.in_flight.track():
+            check_topic(topic, self.bot.settings.max_question_chars)
+            await defer(interaction)
+            result = await asyncio.to_thread(self.bot.service.summary, topic)
+            embed = render.summary_embed(result, self.bot.documents)
+            await send(interaction, embed=embed, view=passages_view(result.citations))
 
     @app_commands.command(
         name="positions", description="The U.S. and the Russian positions on a topic, side by side."
@@ -53,26 +54,31 @@ class Topics(commands.Cog):
     @app_commands.describe(topic=TOPIC_HELP)
     @app_commands.autocomplete(topic=topic_autocomplete)
     async def positions(self, interaction: discord.Interaction, topic: str) -> None:
-        check_topic(topic, self.bot.settings.max_question_chars)
-        await defer(interaction)
-        result = await asyncio.to_thread(self.bot.service.positions, topic)
-        embed = render.positions_embed(result, self.bot.documents)
-        await send(interaction, embed=embed, view=passages_view(result.citations))
+        async with self.bot.in_flight.track():
+            check_topic(topic, self.bot.settings.max_question_chars)
+            await defer(interaction)
+            result = await asyncio.to_thread(self.bot.service.positions, topic)
+            embed = render.positions_embed(result, self.bot.documents)
+            await send(interaction, embed=embed, view=passages_view(result.citations))
 
     @app_commands.command(name="topics", description="The topics the press release covers.")
     async def topics(self, interaction: discord.Interaction) -> None:
-        await send(interaction, embed=render.topics_embed(self.bot.topics))
+        async with self.bot.in_flight.track():
+            await send(interaction, embed=render.topics_embed(self.bot.topics))
 
     @app_commands.command(name="source", description="The full text of one paragraph of the press release.")
     @app_commands.describe(paragraph="Paragraph number, as in the [n] ¶ citations")
     async def source(
         self, interaction: discord.Interaction, paragraph: app_commands.Range[int, 1, 100_000]
     ) -> None:
-        await defer(interaction)
-        passage = await asyncio.to_thread(self.bot.service.source, paragraph)
-        await send(interaction, embed=render.source_embed(passage, self.bot.documents.get(passage.doc_id)))
+        async with self.bot.in_flight.track():
+            await defer(interaction)
+            passage = await asyncio.to_thread(self.bot.service.source, paragraph)
+            document = self.bot.documents.get(passage.doc_id)
+            await send(interaction, embed=render.source_embed(passage, document))
 
     @app_commands.command(name="help", description="What SummitBot can do and how to ask.")
     async def help(self, interaction: discord.Interaction) -> None:
-        me = self.bot.user
-        await send(interaction, embed=render.help_embed(me.name if me else "SummitBot"), ephemeral=True)
+        async with self.bot.in_flight.track():
+            me = self.bot.user
+            await send(interaction, embed=render.help_embed(me.name if me else "SummitBot"), ephemeral=True)
