@@ -3,6 +3,7 @@ mentions neutralised, button ids, autocomplete, cooldown, question parsing, erro
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sys
@@ -12,7 +13,7 @@ import pytest
 from discord import app_commands
 
 from cogs import render
-from cogs.common import UserCooldown
+from cogs.common import InFlight, UserCooldown, working
 from cogs.errors import MISSING_MANAGE_SERVER, describe
 from cogs.qa import check_question, strip_own_mention
 from cogs.runner import RedactingFormatter, rest_base
@@ -299,3 +300,31 @@ def test_logs_never_show_the_token() -> None:
         )
     out = formatter.format(record)
     assert token not in out and "[redacted]" in out and "RuntimeError" in out
+
+
+def test_in_flight_waits_for_answers_in_progress() -> None:
+    async def scenario() -> tuple[bool, bool, int]:
+        tracker = InFlight()
+        assert await tracker.wait_idle(0.01)
+
+        async def answer(seconds: float) -> None:
+            async with tracker.track():
+                await asyncio.sleep(seconds)
+
+        task = asyncio.create_task(answer(0.2))
+        await asyncio.sleep(0)
+        busy = tracker.count
+        too_short = await tracker.wait_idle(0.05)
+        finished = await tracker.wait_idle(2)
+        await task
+        return too_short, finished, busy
+
+    assert asyncio.run(scenario()) == (False, True, 1)
+
+
+def test_working_is_a_no_op_for_clients_that_do_not_count() -> None:
+    async def scenario() -> None:
+        async with working(object()):
+            pass
+
+    asyncio.run(scenario())
