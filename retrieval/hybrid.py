@@ -82,6 +82,13 @@ class HybridSearcher:
         keep = ids[0] >= 0
         return ids[0][keep].astype(np.int64), scores[0][keep]
 
+    def best_similarity(self, query_vector: np.ndarray) -> float:
+        """The best dense cosine of a vector with any sentence or paragraph."""
+        qv = np.ascontiguousarray(query_vector, dtype=np.float32).reshape(-1)
+        _, s_scores = self._dense(self.data.sentence_index, qv, 1)
+        _, p_scores = self._dense(self.data.passage_index, qv, 1)
+        return float(max(s_scores.max(initial=-1.0), p_scores.max(initial=-1.0)))
+
     def search(
         self,
         question: str,

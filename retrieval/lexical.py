@@ -53,6 +53,12 @@ class LexicalIndex:
         retriever = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
         return cls(retriever, int(retriever.scores["num_docs"]))
 
+    def coverage(self, query: str) -> tuple[int, int]:
+        """(query terms, query terms found in the indexed text), after stemming and stop words."""
+        tokens = set(tokenize([query])[0]) - {""}
+        vocab = self.retriever.vocab_dict
+        return len(tokens), sum(t in vocab for t in tokens)
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every item (zeros when no query term is in the vocabulary)."""
         vocab = self.retriever.vocab_dict

@@ -1,10 +1,12 @@
 """Is a question within what the release covers?
 
-Two tests, both on the question's vector: the best cosine with the release (sentences and
-paragraphs) must reach ``min_similarity``, and the question must not be closer to an off-topic
-anchor (config/off_topic.toml: subjects the release never mentions) than to the release by more
-than ``off_topic_margin``. Anchor vectors are computed once per model and anchor file, and cached
-next to the index.
+Two tests on the question's vector: the best cosine with the release (sentences and paragraphs)
+must reach ``min_similarity``; and, unless every word of the question occurs in the release, the
+question must not be closer to an off-topic anchor (config/off_topic.toml: subjects the release
+never mentions) than to the release by more than ``off_topic_margin``. The service repeats the
+anchor test on the question without the names of the release's people, which otherwise make any
+question look like the release. Anchor vectors are computed once per model and anchor file, and
+cached next to the index.
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ class ScopeGuard:
         self.min_similarity = min_similarity
         self.margin = margin
 
-    def check(self, confidence: float, query_vector: np.ndarray) -> ScopeCheck:
+    def check(self, confidence: float, query_vector: np.ndarray, words_covered: bool = False) -> ScopeCheck:
+        """``words_covered``: every word of the question occurs in the release. Then the anchors
+        do not apply: "north korea" is about the release even though it is also close to the anchor
+        "Japan and South Korea relations"; only the similarity threshold does."""
         if len(self.anchors):
             sims = self.vectors @ np.asarray(query_vector, dtype=np.float32).reshape(-1)
             best = int(np.argmax(sims))
@@ -51,7 +56,7 @@ class ScopeGuard:
             off, anchor = -1.0, ""
         if confidence < self.min_similarity:
             reason = f"best similarity {confidence:.2f} < {self.min_similarity:.2f}"
-        elif off - confidence > self.margin:
+        elif off - confidence > self.margin and not words_covered:
             reason = f"closer to an uncovered subject ({anchor!r}: {off:.2f} vs {confidence:.2f})"
         else:
             reason = ""

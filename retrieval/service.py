@@ -130,7 +130,19 @@ class SummitService:
         query = without_speaker(question, speaker) if speaker else question
         vector = self.embedder.encode_queries([query])[0]
         result = state.searcher.search(query, vector, method=method, speaker=speaker, limit=limit)
-        return result, state.scope.check(result.confidence, vector)
+        terms, found = state.data.passage_bm25.coverage(query)
+        covered = terms > 0 and found == terms
+        check = state.scope.check(result.confidence, vector, words_covered=covered)
+        if check.in_scope and not covered:
+            # Names of the people in the release make any question look like the release ("Did
+            # Trump and Putin discuss Iran?"): check the rest of the question against the anchors.
+            rest = without_speaker(query)
+            if rest != query:
+                rest_vector = self.embedder.encode_queries([rest])[0]
+                rest_check = state.scope.check(state.searcher.best_similarity(rest_vector), rest_vector)
+                if rest_check.off_topic - rest_check.confidence > state.scope.margin:
+                    check = rest_check
+        return result, check
 
     def ask(self, question: str, *, method: Method = "hybrid") -> Answer:
         s = self.settings

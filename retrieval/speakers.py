@@ -98,12 +98,14 @@ def asked_speaker(question: str) -> str | None:
     return None
 
 
-def without_speaker(question: str, speaker: str) -> str:
-    """The question with the asked speaker's name taken out ("What did Tillerson say about Assad?"
+def without_speaker(question: str, *speakers: str) -> str:
+    """The question with these people's names taken out ("What did Tillerson say about Assad?"
     -> "What did say about Assad?"): the name alone would make every sentence that mentions them
-    look relevant; the speaker is preferred through the speaker boost instead."""
+    look relevant; the speaker is preferred through the speaker boost instead. With no speakers
+    given, every person's name goes."""
     # Only the name itself: an epithet such as "Moscow's top diplomat" carries meaning worth keeping.
-    aliases = sorted((a for a in PEOPLE.get(speaker, ()) if speaker in a), key=len, reverse=True)
+    people = speakers or tuple(PEOPLE)
+    aliases = sorted((a for p in people for a in PEOPLE.get(p, ()) if p in a), key=len, reverse=True)
     pattern = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in aliases) + r")(?:[’']s)?\b", re.I)
     stripped = " ".join(pattern.sub(" ", question).split())
     return stripped if any(ch.isalnum() for ch in stripped) else question

@@ -107,3 +107,15 @@ def test_positions_put_each_side_in_its_column(service) -> None:  # type: ignore
 def test_source_returns_the_whole_paragraph(service) -> None:  # type: ignore[no-untyped-def]
     passage = service.source(6)
     assert passage.text.startswith("On cyber-security") and passage.text in CORPUS_TEXT
+
+
+@pytest.mark.parametrize("question", ["north korea", "isis", "What did Trump say about Syria?"])
+def test_short_and_name_led_questions_about_the_release_are_answered(service, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert service.ask(question).answered
+
+
+@pytest.mark.parametrize(
+    "question", ["Did Trump and Putin discuss Iran?", "Did Putin invite Trump to Moscow?"]
+)
+def test_the_peoples_names_do_not_smuggle_in_other_subjects(service, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert not service.ask(question).answered
