@@ -36,25 +36,18 @@ async def send(
     ephemeral: bool = False,
 ) -> None:
     """Send the response (or a follow-up after ``defer``), never pinging anyone."""
+    options: dict[str, Any] = {
+        "embed": embed,
+        "embeds": embeds,
+        "view": view or MISSING,
+        "ephemeral": ephemeral,
+        "allowed_mentions": NO_MENTIONS,
+    }
     if interaction.response.is_done():
-        await interaction.followup.send(
-            content,
-            embed=embed,
-            embeds=embeds,
-            view=view or MISSING,
-            ephemeral=ephemeral,
-            allowed_mentions=NO_MENTIONS,
-        )
+        await interaction.followup.send(content, **options)
         interaction.extras[PUBLIC_DEFER] = False
     else:
-        await interaction.response.send_message(
-            content,
-            embed=embed,
-            embeds=embeds,
-            view=view or MISSING,
-            ephemeral=ephemeral,
-            allowed_mentions=NO_MENTIONS,
-        )
+        await interaction.response.send_message(content, **options)
 
 
 class UserCooldown:

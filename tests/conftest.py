@@ -18,6 +18,17 @@ from config.settings import ROOT, Settings, load_settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 CORPUS = ROOT / "corpus"
+CORPUS_TEXT = (CORPUS / "summit-2017-07-press-release.txt").read_text(encoding="utf-8")
+# The topics config/topics.toml must define, in this order.
+TOPIC_NAMES = [
+    "Syria",
+    "Ukraine",
+    "Cyber-security",
+    "Election hacking",
+    "North Korea",
+    "Relationship",
+    "Outcome",
+]
 
 
 def make_settings(index_dir: Path, corpus_dir: Path = CORPUS, **env: str) -> Settings:

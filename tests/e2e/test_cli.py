@@ -21,20 +21,12 @@ from typing import Any
 import pytest
 
 from config.settings import ROOT
+from tests.conftest import TOPIC_NAMES
 
 pytestmark = pytest.mark.slow
 
 CORPUS_FILE = ROOT / "corpus" / "summit-2017-07-press-release.txt"
 CORPUS_TEXT = CORPUS_FILE.read_text(encoding="utf-8")
-TOPIC_NAMES = [
-    "Syria",
-    "Ukraine",
-    "Cyber-security",
-    "Election hacking",
-    "North Korea",
-    "Relationship",
-    "Outcome",
-]
 ANSWER_KEYS = {"question", "answered", "answer", "citations"}
 CITATION_KEYS = {"n", "doc", "paragraph", "text", "score"}
 MARKER = re.compile(r"\s*\[\d+\]")

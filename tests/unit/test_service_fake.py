@@ -12,20 +12,11 @@ from retrieval.errors import BadQuestion, UserError
 from retrieval.service import SummitService
 from retrieval.summarise import UnknownTopic
 from retrieval.types import Answer
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import CORPUS, TOPIC_NAMES, make_settings
 from tests.fakes import FakeChooser, FakeEmbedder
 
 DOC_ID = "summit-2017-07-press-release"
 FILE_TEXT = (CORPUS / f"{DOC_ID}.txt").read_text(encoding="utf-8")
-TOPIC_NAMES = [
-    "Syria",
-    "Ukraine",
-    "Cyber-security",
-    "Election hacking",
-    "North Korea",
-    "Relationship",
-    "Outcome",
-]
 MARKER = re.compile(r" \[\d+\]")
 
 

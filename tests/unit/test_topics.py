@@ -11,16 +11,9 @@ import pytest
 from config.settings import TOPICS
 from retrieval.errors import SetupError
 from retrieval.topics import load_topics, match_topic
+from tests.conftest import TOPIC_NAMES
 
-REQUIRED_TOPICS = (
-    "Syria",
-    "Ukraine",
-    "Cyber-security",
-    "Election hacking",
-    "North Korea",
-    "Relationship",
-    "Outcome",
-)
+REQUIRED_TOPICS = tuple(TOPIC_NAMES)
 
 
 def _key(text: str) -> str:
