@@ -19,7 +19,14 @@ def _sources(citations: Sequence[Citation], docs: dict[str, Document]) -> str:
     for c in citations:
         doc = docs.get(c.doc)
         title = f"{doc.title} ({doc.source}, {doc.date})" if doc else c.doc
-        lines.append(f"  [{c.n}] ¶{c.paragraph} of {title}  score {c.score:.2f}")
+        lines.append(
+            textwrap.fill(
+                f"[{c.n}] ¶{c.paragraph}, score {c.score:.2f}: {title}",
+                WIDTH,
+                initial_indent="  ",
+                subsequent_indent="      ",
+            )
+        )
         lines.append(_wrap(c.text, "      "))
     return "\n".join(lines)
 
