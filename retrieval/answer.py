@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import combinations
 
 from retrieval.errors import BadQuestion
@@ -58,7 +58,7 @@ def clean_question(text: str, max_chars: int) -> str:
 
 def select_sentences(
     hits: Sequence[Hit],
-    corpus_sentences: Sequence[Sentence],
+    corpus_sentences: Sequence[Sentence] | Mapping[str, Sentence],
     max_sentences: int,
     max_words: int,
     other_paragraph_similarity: float = 0.0,
@@ -95,7 +95,10 @@ def select_sentences(
                 best_set, best_total = (top, *extra), total
     chosen = sorted(best_set, key=lambda h: -h.score)
     words = sum(word_count(h.sentence.text) for h in chosen)
-    by_sid = {s.sid: s for s in corpus_sentences}
+    # The service passes its sentences by id (built once per index), not a list to index per question.
+    by_sid = (
+        corpus_sentences if isinstance(corpus_sentences, Mapping) else {s.sid: s for s in corpus_sentences}
+    )
     chosen_ids = {h.sentence.sid for h in chosen}
     ordered: list[Hit] = []  # best first; a needed previous sentence goes right before its sentence
     added = 0

@@ -34,6 +34,12 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     )
 
 
+@lru_cache(maxsize=1024)
+def query_tokens(query: str) -> tuple[str, ...]:
+    """``tokenize([query])[0]``, remembered: one question is looked up in several indexes."""
+    return tuple(tokenize([query])[0])
+
+
 class LexicalIndex:
     def __init__(self, retriever: bm25s.BM25, size: int) -> None:
         self.retriever = retriever
@@ -55,14 +61,14 @@ class LexicalIndex:
 
     def coverage(self, query: str) -> tuple[int, int]:
         """(query terms, query terms found in the indexed text), after stemming and stop words."""
-        tokens = set(tokenize([query])[0]) - {""}
+        tokens = set(query_tokens(query)) - {""}
         vocab = self.retriever.vocab_dict
         return len(tokens), sum(t in vocab for t in tokens)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every item (zeros when no query term is in the vocabulary)."""
         vocab = self.retriever.vocab_dict
-        tokens = [t for t in tokenize([query])[0] if t in vocab]
+        tokens = [t for t in query_tokens(query) if t in vocab]
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.retriever.get_scores(tokens), dtype=np.float32)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,7 @@ from retrieval.scope import ScopeCheck, ScopeGuard, anchor_vectors
 from retrieval.speakers import asked_speaker, without_speaker
 from retrieval.summarise import UnknownTopic, summarise
 from retrieval.topics import TopicSpec, load_topics, match_topic
-from retrieval.types import Answer, Document, IndexStats, Passage, Positions, Summary, Topic
+from retrieval.types import Answer, Document, IndexStats, Passage, Positions, Sentence, Summary, Topic
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,9 @@ class _State:
     topic_vectors: np.ndarray  # (n_topics, dim), rows aligned with SummitService.topic_specs
     sentence_topic_sims: np.ndarray  # (n_sentences, n_topics)
     scope: ScopeGuard
+    # What every answer looks up, built once per index rather than once per question.
+    passage_texts: dict[tuple[str, int], str] = field(default_factory=dict)
+    sentences_by_sid: dict[str, Sentence] = field(default_factory=dict)
 
 
 class SummitService:
@@ -75,7 +78,16 @@ class SummitService:
         )
         anchors, anchor_vecs = anchor_vectors(s.off_topic_file, s.index_dir, embedder)
         scope = ScopeGuard(anchors, anchor_vecs, s.min_similarity, s.off_topic_margin)
-        self._state = _State(data, searcher, topic_vectors, data.sentence_vectors @ topic_vectors.T, scope)
+        corpus = data.corpus
+        self._state = _State(
+            data,
+            searcher,
+            topic_vectors,
+            data.sentence_vectors @ topic_vectors.T,
+            scope,
+            {(p.doc_id, p.paragraph): p.text for p in corpus.passages},
+            {x.sid: x for x in corpus.sentences},
+        )
         return data.stats
 
     def reindex(self) -> IndexStats:
@@ -163,7 +175,7 @@ class SummitService:
             )
         chosen = select_sentences(
             result.hits,
-            state.data.corpus.sentences,
+            state.sentences_by_sid,
             s.max_sentences,
             s.max_words,
             s.other_paragraph_similarity,
@@ -181,7 +193,7 @@ class SummitService:
         )
 
     def _passage_texts(self) -> dict[tuple[str, int], str]:
-        return {(p.doc_id, p.paragraph): p.text for p in self.state.data.corpus.passages}
+        return self.state.passage_texts
 
     def _topic(self, topic: str) -> tuple[str, TopicSpec | None]:
         try:
