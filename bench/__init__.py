@@ -1,0 +1,1 @@
+"""Benchmarks that print tables: `python -m bench --help` (see bench/__main__.py)."""
