@@ -217,7 +217,9 @@ def run(opts: Options) -> list[Table]:
         "encode: embedder.encode_queries; dense: FAISS search of the sentence and passage indexes; BM25: "
         "both BM25 searches; fusion: HybridSearcher.search minus dense and BM25 (RRF, scores, sort);",
         "scope: the in-scope check; answer: select_sentences, cite and the passage texts; other: the rest "
-        "of ask (cleaning the question, speaker detection, the Answer).",
+        "of ask (cleaning the question, speaker detection, the Answer). dense also counts the searches of "
+        "the scope re-check (HybridSearcher.best_similarity) that a few questions get, outside search: "
+        "where dense search is slow, fusion can read slightly negative.",
     ]
     return [summary, stages]
 

@@ -524,6 +524,10 @@ def run(opts: Options) -> list[Table]:
         "search = one sentence-index search (k = candidates = 30); ask = service.ask, all of it.",
         "load = SummitService loading the saved index (checksums, chunks, BM25, FAISS, topic vectors).",
     ]
+    stage_t.notes.append(
+        "stages as in bench/latency.py; dense includes the scope re-check's searches of the few questions "
+        "that get one, so where flat search is slow, fusion (search minus dense and BM25) reads negative."
+    )
     recall_t.notes += [
         "score@10: mean cosine of HNSW's top 10 over that of the exact top 10 (1 = as good, ties aside).",
         "same answers: questions whose cited sentences are identical with HNSW and flat.",
@@ -688,6 +692,10 @@ def ef_sweep(flat: Any, hnsw: Any, qvecs: np.ndarray, opts: Options) -> Table:
             f"{_score_ratio(exact_d, approx_d, min(10, k)):.4f}",
         )
     hnsw.hnsw.efSearch = HNSW_EF_SEARCH
+    table.notes.append(
+        "HNSW alone here; in the sweep above each HNSW search follows a flat scan of the same vectors "
+        "(caches flushed), so its p50 there is higher."
+    )
     return table
 
 
