@@ -35,6 +35,7 @@ class SearchResult:
     hits: list[Hit]  # best first
     confidence: float  # best dense cosine over sentences and paragraphs
     lexical_overlap: bool  # any query term found by BM25
+    speaker: str | None = None  # the speaker the search preferred
 
 
 def rrf(ranked_ids: Sequence[int] | np.ndarray, k: int) -> dict[int, float]:
@@ -142,4 +143,4 @@ class HybridSearcher:
                 para_dense = float(data.passage_vectors[pi] @ qv)
             hits.append(Hit(sentence, normalised, float(dense), float(para_dense), match))
         hits.sort(key=lambda h: (-h.score, h.sentence.sid))
-        return SearchResult(hits[:limit], confidence, bool(len(bs_ids) or len(bp_ids)))
+        return SearchResult(hits[:limit], confidence, bool(len(bs_ids) or len(bp_ids)), speaker)

@@ -23,7 +23,7 @@ from retrieval.index import IndexData, open_index
 from retrieval.positions import split_positions
 from retrieval.scope import ScopeCheck, ScopeGuard, anchor_vectors
 from retrieval.speakers import asked_speaker, without_speaker
-from retrieval.summarise import UnknownTopic, summarise
+from retrieval.summarise import UnknownTopic, summarise, topic_hits
 from retrieval.topics import TopicSpec, load_topics, match_topic
 from retrieval.types import Answer, Document, IndexStats, Passage, Positions, Sentence, Summary, Topic
 
@@ -161,7 +161,7 @@ class SummitService:
         cleaned = clean_question(question, s.max_question_chars)
         state = self.state
         result, scope = self._retrieve(cleaned, method, 10)
-        speaker = asked_speaker(cleaned)
+        speaker = result.speaker
         if not result.hits or not scope.in_scope:
             log.debug("Not answered: %s", scope.reason or "no hits")
             return Answer(
@@ -180,7 +180,7 @@ class SummitService:
             s.max_words,
             s.other_paragraph_similarity,
         )
-        quotes, citations = cite(chosen, self._passage_texts())
+        quotes, citations = cite(chosen, state.passage_texts)
         return Answer(
             question=cleaned,
             answered=True,
@@ -191,9 +191,6 @@ class SummitService:
             confidence=result.confidence,
             off_topic=scope.off_topic,
         )
-
-    def _passage_texts(self) -> dict[tuple[str, int], str]:
-        return self.state.passage_texts
 
     def _topic(self, topic: str) -> tuple[str, TopicSpec | None]:
         try:
@@ -208,5 +205,5 @@ class SummitService:
 
     def positions(self, topic: str) -> Positions:
         cleaned, spec = self._topic(topic)
-        summary_hits = summarise(self, cleaned, spec, max_sentences=8, min_sentences=0, as_hits=True)
-        return split_positions(spec.name if spec else cleaned, summary_hits, self._passage_texts())
+        hits = topic_hits(self, cleaned, spec, max_sentences=8)
+        return split_positions(spec.name if spec else cleaned, hits, self.state.passage_texts)

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from retrieval.service import SummitService
 
 MAX_SENTENCES = 6
-MIN_SENTENCES = 3
 # A sentence of a known topic must be at least this similar to the topic's query ...
 TOPIC_FLOOR = 0.25
 # ... and a sentence of a free-text topic at least this fraction of the answer threshold.
@@ -39,15 +38,10 @@ class UnknownTopic(BadQuestion):
         self.topics = topics
 
 
-def summarise(
-    service: SummitService,
-    topic_text: str,
-    spec: TopicSpec | None,
-    *,
-    max_sentences: int = MAX_SENTENCES,
-    min_sentences: int = MIN_SENTENCES,
-    as_hits: bool = False,
-):  # type: ignore[no-untyped-def]
+def topic_hits(
+    service: SummitService, topic_text: str, spec: TopicSpec | None, max_sentences: int = MAX_SENTENCES
+) -> list[Hit]:
+    """The best qualifying sentences on a topic, in document order (see the module docstring)."""
     state = service.state
     sentences = state.data.corpus.sentences
     query = spec.query if spec else topic_text
@@ -56,23 +50,22 @@ def summarise(
     if spec is not None:
         j = service.topic_specs.index(spec)
         sims = state.sentence_topic_sims
-        own = {s.sid: i for i, s in enumerate(sentences)}
-        qualifies = [
-            h
-            for h in result.hits
-            if int(np.argmax(sims[own[h.sentence.sid]])) == j and sims[own[h.sentence.sid], j] >= TOPIC_FLOOR
-        ]
+        own = (np.argmax(sims, axis=1) == j) & (sims[:, j] >= TOPIC_FLOOR)
+        on_topic = {sentences[i].sid for i in np.flatnonzero(own)}
+        qualifies = [h for h in result.hits if h.sentence.sid in on_topic]
     else:
         floor = FREE_TEXT_RATIO * service.settings.min_similarity
         qualifies = [h for h in result.hits if h.dense >= floor]
     if not qualifies:
         raise UnknownTopic(topic_text, service.topics())
-    chosen: list[Hit] = qualifies[:max_sentences]
+    chosen = qualifies[:max_sentences]
     chosen.sort(key=lambda h: (h.sentence.doc_id, h.sentence.paragraph, h.sentence.index))
-    if as_hits:
-        return chosen
-    quotes, citations = cite(chosen, service._passage_texts())
-    del min_sentences  # fewer than MIN_SENTENCES only when the release says no more on the topic
+    return chosen
+
+
+def summarise(service: SummitService, topic_text: str, spec: TopicSpec | None) -> Summary:
+    """Up to MAX_SENTENCES cited sentences; fewer only when the release says no more on the topic."""
+    quotes, citations = cite(topic_hits(service, topic_text, spec), service.state.passage_texts)
     return Summary(
         topic=spec.name if spec else topic_text,
         summary=render_quotes(quotes),
