@@ -27,12 +27,11 @@ import numpy as np
 from retrieval.documents import CHUNKER_VERSION, Corpus, corpus_hash, load_corpus, read_documents
 from retrieval.embedder import Embedder
 from retrieval.lexical import LexicalIndex
-from retrieval.speakers import attribute_speakers
 from retrieval.types import Document, IndexStats, Passage, Sentence
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: chunks.json keeps each sentence's speaker
 MANIFEST = "manifest.json"
 HNSW_M = 32
 HNSW_EF_SEARCH = 128
@@ -168,7 +167,9 @@ def build_index(
 def _chunks_json(corpus: Corpus) -> dict[str, Any]:
     return {
         "passages": [[p.doc_id, p.paragraph, p.start, p.end] for p in corpus.passages],
-        "sentences": [[s.doc_id, s.paragraph, s.index, s.start, s.end] for s in corpus.sentences],
+        "sentences": [
+            [s.doc_id, s.paragraph, s.index, s.start, s.end, s.speaker, s.quoted] for s in corpus.sentences
+        ],
     }
 
 
@@ -243,13 +244,14 @@ def load_index(index_dir: Path, documents: list[Document], manifest: dict[str, A
         for doc_id, paragraph, start, end in chunks["passages"]:
             text = by_id[doc_id].text
             passages.append(Passage(f"{doc_id}#p{paragraph}", doc_id, paragraph, start, end, text[start:end]))
-        raw = []
-        for doc_id, paragraph, i, start, end in chunks["sentences"]:
+        sentences = []  # speakers were attributed at build time and saved with the chunks
+        for doc_id, paragraph, i, start, end, speaker, quoted in chunks["sentences"]:
             text = by_id[doc_id].text
-            raw.append(
-                Sentence(f"{doc_id}#p{paragraph}.s{i}", doc_id, paragraph, i, start, end, text[start:end])
+            sid = f"{doc_id}#p{paragraph}.s{i}"
+            sentences.append(
+                Sentence(sid, doc_id, paragraph, i, start, end, text[start:end], speaker, bool(quoted))
             )
-        corpus = Corpus(documents, passages, attribute_speakers(raw))
+        corpus = Corpus(documents, passages, sentences)
         data = IndexData(
             corpus=corpus,
             sentence_vectors=np.load(index_dir / "sentences.npy"),

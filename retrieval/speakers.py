@@ -8,6 +8,9 @@ Rules, applied sentence by sentence in document order:
    paragraph belongs to the speaker introduced at the end of the previous one ("Tillerson said,").
 Quotations close at the end of their paragraph at the latest (a paragraph that continues a quote
 opens with a quotation mark again, by typographic convention).
+
+Speakers are attributed when the index is built and saved with it: a change to these rules must
+bump ``CHUNKER_VERSION`` in retrieval/documents.py so that saved indexes are rebuilt.
 """
 
 from __future__ import annotations
