@@ -77,7 +77,7 @@ def floor(out: str, question: str, backend: str, index_dir: str) -> int:
     marks = {"main": T_MAIN}
     from pathlib import Path
 
-    import faiss
+    from retrieval.ann import FaissIndex
 
     name = "all-MiniLM-L6-v2"
     if backend == "onnx":
@@ -91,10 +91,10 @@ def floor(out: str, question: str, backend: str, index_dir: str) -> int:
         marks["imports"] = time.time()
         embedder = SentenceTransformerEmbedder(name)
     marks["model"] = time.time()
-    sentence_index = faiss.read_index(str(Path(index_dir) / "sentences.faiss"))
+    sentence_index = FaissIndex.load(Path(index_dir) / "sentences.faiss")
     marks["index"] = time.time()
-    _, ids = sentence_index.search(embedder.encode_queries([question]), 30)
-    print(json.dumps({"ids": ids[0].tolist()}), flush=True)
+    ids, _ = sentence_index.search(embedder.encode_queries([question])[0], 30)
+    print(json.dumps({"ids": ids.tolist()}), flush=True)
     marks["answer_end"] = marks["done"] = time.time()
     _write(out, {"marks": marks, "exclusive": {}, "torch": "torch" in sys.modules, "code": 0})
     return 0

@@ -60,11 +60,11 @@ def measure_passes(service: Any, qs: list[str], runs: int) -> list[dict[str, flo
     """``runs`` passes over ``qs``: p50/p95 of ask and of the floor, interleaved."""
     embedder = service.embedder
     index = service.state.data.sentence_index
-    k = min(service.settings.candidates, index.ntotal)
+    k = min(service.settings.retrieval.candidates, index.size)
 
     def floor(q: str) -> float:
         t0 = time.perf_counter()
-        index.search(embedder.encode_queries([q]), k)
+        index.search(embedder.encode_queries([q])[0], k)
         return time.perf_counter() - t0
 
     def ask(q: str) -> float:
@@ -114,7 +114,7 @@ def _instrumented(service: Any) -> Iterator[dict[str, float]]:
         (data.sentence_bm25, "search", "bm25"),
         (data.passage_bm25, "search", "bm25"),
         (state.searcher, "search", "search"),
-        (getattr(state, "scope", None), "check", "scope"),
+        (getattr(state, "judge", None), "assess", "scope"),
         (service_module, "select_sentences", "answer"),
         (service_module, "cite", "answer"),
         (service, "ask", "ask"),

@@ -57,7 +57,7 @@ def child_service(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def child_floor(args: dict[str, Any]) -> dict[str, Any]:
-    import faiss
+    from retrieval.ann import FaissIndex
 
     index_dir = Path(args["index"])
     name = make_settings(index_dir).model_name
@@ -69,8 +69,8 @@ def child_floor(args: dict[str, Any]) -> dict[str, Any]:
         from retrieval.embedder import SentenceTransformerEmbedder
 
         embedder = SentenceTransformerEmbedder(name)
-    index = faiss.read_index(str(index_dir / "sentences.faiss"))
-    index.search(embedder.encode_queries([questions()[0]]), 30)
+    index = FaissIndex.load(index_dir / "sentences.faiss")
+    index.search(embedder.encode_queries([questions()[0]])[0], 30)
     return {"rest": rss_bytes(), "rest_peak": peak_rss_bytes()}
 
 

@@ -1,7 +1,7 @@
 """Scale: the index and the queries on synthetic corpora 1×, 100×, 1,000× and 10,000× the release.
 
 For each size (bench/generator.py, seeded) and each FAISS index type (flat: every index exact;
-HNSW: ``faiss.IndexHNSWFlat`` as ``retrieval/index.py`` builds it above ``hnsw_min_vectors``):
+HNSW: ``faiss.IndexHNSWFlat`` as ``retrieval/ann/faiss.py`` builds it above ``hnsw_min_vectors``):
 
 - build: ``retrieval.index.open_index(..., rebuild=True)`` in a child process — time by phase,
   size on disk, peak RSS of the child;
@@ -214,11 +214,13 @@ class _Clock:
 def child_build(args: dict[str, Any]) -> dict[str, Any]:
     import retrieval.index as index_module
     from bench.common import peak_rss_bytes
+    from retrieval.ann import FaissIndex
     from retrieval.lexical import LexicalIndex
 
     clock = _Clock()
     index_module.load_corpus = clock.wrap("chunk", index_module.load_corpus)  # type: ignore[attr-defined]
-    index_module.make_faiss_index = clock.wrap("faiss", index_module.make_faiss_index)
+    build_faiss = FaissIndex.build.__func__  # type: ignore[attr-defined]
+    FaissIndex.build = classmethod(clock.wrap("faiss", build_faiss))  # type: ignore[method-assign,assignment]
     index_module.save_index = clock.wrap("save", index_module.save_index)
     build = LexicalIndex.build.__func__  # type: ignore[attr-defined]
     LexicalIndex.build = classmethod(clock.wrap("bm25", build))  # type: ignore[method-assign,assignment]
@@ -281,7 +283,7 @@ def child_query(args: dict[str, Any]) -> dict[str, Any]:
     rss_loaded, peak_loaded = rss_bytes(), peak_rss_bytes()
     qs = questions()
     data = service.state.data
-    k = min(settings.candidates, data.sentence_index.ntotal)
+    k = min(settings.retrieval.candidates, data.sentence_index.size)
     vectors = query.encode_queries(qs)
     for q in qs[:5]:
         service.ask(q)
@@ -290,7 +292,7 @@ def child_query(args: dict[str, Any]) -> dict[str, Any]:
         search, ask = [], []
         for q, v in zip(qs, vectors, strict=True):
             t0 = time.perf_counter()
-            data.sentence_index.search(v.reshape(1, -1), k)
+            data.sentence_index.search(v, k)
             forget_question_caches()
             t1 = time.perf_counter()
             service.ask(q)
@@ -344,9 +346,8 @@ def _encode_p50(embedder: Any, qs: list[str], runs: int) -> Spread:
 
 
 def run(opts: Options) -> list[Table]:
-    import faiss
-
-    from retrieval.index import HNSW_EF_SEARCH
+    from retrieval.ann import FaissIndex
+    from retrieval.ann.faiss import HNSW_EF_SEARCH
 
     sizes = opts.sizes or (QUICK_SIZES if opts.quick else DEFAULT_SIZES)
     work = temp_dir("scale", opts.keep)
@@ -494,12 +495,11 @@ def run(opts: Options) -> list[Table]:
                 ),
             )
             answers[kind] = outs[0]["answers"]
-        flat = faiss.read_index(str(work / f"index-x{size}-flat" / "sentences.faiss"))
-        hnsw = faiss.read_index(str(work / f"index-x{size}-hnsw" / "sentences.faiss"))
-        hnsw.hnsw.efSearch = HNSW_EF_SEARCH
-        k30 = min(30, flat.ntotal)
-        exact_d, exact = flat.search(qvecs, k30)
-        approx_d, approx = hnsw.search(qvecs, k30)
+        flat = FaissIndex.load(work / f"index-x{size}-flat" / "sentences.faiss")
+        hnsw = FaissIndex.load(work / f"index-x{size}-hnsw" / "sentences.faiss")
+        k30 = min(30, flat.size)
+        exact, exact_d = flat.search_batch(qvecs, k30)
+        approx, approx_d = hnsw.search_batch(qvecs, k30)
         same = sum(a == b for a, b in zip(answers["flat"], answers["hnsw"], strict=True))
         recall_t.add(
             f"{size:,}×",
@@ -593,7 +593,7 @@ def child_rates(args: dict[str, Any]) -> dict[str, list[float]]:
 def sweep(prepared: Prepared, qvecs: np.ndarray, encode: Spread, opts: Options) -> list[Table]:
     """Flat against HNSW over the first n sentence vectors of the largest corpus; then efSearch
     against recall at the largest n."""
-    from retrieval.index import HNSW_EF_SEARCH, make_faiss_index
+    from retrieval.ann.faiss import HNSW_EF_SEARCH
 
     vectors = np.load(prepared.cache_dir / "sentences.npy", mmap_mode="r")
     total = vectors.shape[0]
@@ -616,7 +616,7 @@ def sweep(prepared: Prepared, qvecs: np.ndarray, encode: Spread, opts: Options) 
     found: list[tuple[int, float, float, float]] = []
     for n in ns:
         subset = np.ascontiguousarray(vectors[:n], dtype=np.float32)
-        flat = make_faiss_index(subset, FLAT)
+        flat = _build(subset, FLAT)
         log(f"sweep: HNSW over {n:,} vectors")
         build_s, hnsw = _timed_build(subset)
         k = min(30, n)
@@ -664,13 +664,13 @@ def sweep(prepared: Prepared, qvecs: np.ndarray, encode: Spread, opts: Options) 
 
 def ef_sweep(flat: Any, hnsw: Any, qvecs: np.ndarray, opts: Options) -> Table:
     """HNSW search time and recall against efSearch, on the largest index of the sweep."""
-    from retrieval.index import HNSW_EF_SEARCH
+    from retrieval.ann.faiss import HNSW_EF_SEARCH
 
     n = flat.ntotal
     k = min(30, n)
     exact_d, exact = flat.search(qvecs, k)
     table = Table(
-        f"HNSW efSearch at n = {n:,} (M=32, efConstruction=200; retrieval/index.py uses {HNSW_EF_SEARCH})",
+        f"HNSW efSearch at n = {n:,} (M=32, efConstruction=200; retrieval/ann/faiss.py: {HNSW_EF_SEARCH})",
         ["efSearch", "HNSW p50", "recall@10", "recall@30", "score@10"],
     )
     for ef in EF_SEARCH:
@@ -699,11 +699,16 @@ def ef_sweep(flat: Any, hnsw: Any, qvecs: np.ndarray, opts: Options) -> Table:
     return table
 
 
-def _timed_build(vectors: np.ndarray) -> tuple[float, Any]:
-    from retrieval.index import make_faiss_index
+def _build(vectors: np.ndarray, hnsw_min_vectors: int) -> Any:
+    """The raw FAISS index as the backend builds it: the sweeps below vary its own parameters."""
+    from retrieval.ann import FaissIndex
 
+    return FaissIndex.build(vectors, hnsw_min_vectors).index
+
+
+def _timed_build(vectors: np.ndarray) -> tuple[float, Any]:
     t0 = time.perf_counter()
-    index = make_faiss_index(vectors, HNSW)
+    index = _build(vectors, HNSW)
     return time.perf_counter() - t0, index
 
 

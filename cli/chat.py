@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from cli.render import answer_text, positions_text, source_text, summary_text, topics_text
-from retrieval.errors import UserError
+from retrieval.api import UserError
 
 HELP = """Ask anything about the July 2017 Trump–Putin summit briefing, or:
   /summary TOPIC     a cited summary of a topic (see /topics)

@@ -14,16 +14,16 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from retrieval.errors import UserError
+from retrieval.api import UserError
 
 log = logging.getLogger("summitbot")
 
 
 def _service(args: argparse.Namespace, *, rebuild: bool = False):  # type: ignore[no-untyped-def]
     from config.settings import load_settings
-    from retrieval.service import SummitService
+    from retrieval.api import open_service
 
-    return SummitService.load(load_settings(), progress=sys.stderr.isatty(), rebuild=rebuild)
+    return open_service(load_settings(), progress=sys.stderr.isatty(), rebuild=rebuild)
 
 
 def _print_json(obj: Any) -> None:
@@ -39,10 +39,10 @@ def _docs(service) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 def cmd_ask(args: argparse.Namespace) -> int:
     from cli.render import answer_text
     from config.settings import load_settings
-    from retrieval.answer import clean_question
+    from retrieval.api import clean_question
 
     if args.question != "-":  # a bad question is refused before the model is loaded
-        clean_question(args.question, load_settings().max_question_chars)
+        clean_question(args.question, load_settings().answer.max_question_chars)
     service = _service(args)
     if args.question == "-":
         return _ask_stream(service, args.json)
@@ -100,9 +100,9 @@ def cmd_positions(args: argparse.Namespace) -> int:
 def cmd_topics(args: argparse.Namespace) -> int:
     from cli.render import topics_text
     from config.settings import load_settings
-    from retrieval.topics import load_topics
+    from retrieval.api import list_topics
 
-    topics = [t.topic for t in load_topics(load_settings().topics_file)]
+    topics = list_topics(load_settings())
     if args.json:
         _print_json([{"name": t.name, "description": t.description} for t in topics])
     else:
@@ -131,7 +131,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     state = f"rebuilt ({stats.reason})" if stats.rebuilt else "up to date"
     print(
         f"{stats.documents} document(s), {stats.passages} passages, {stats.sentences} sentences; "
-        f"index {state}; {seconds:.2f} seconds; query backend: {service.embedder.backend}"
+        f"index {state}; {seconds:.2f} seconds; query backend: {service.query_backend}"
     )
     return 0
 
@@ -143,10 +143,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from retrieval.evaluate import evaluate, format_report
+    from retrieval.api import evaluation_report, format_evaluation
 
-    report = evaluate(_service(args), args.questions)
-    _print_json(report) if args.json else print(format_report(report))
+    report = evaluation_report(_service(args), args.questions)
+    _print_json(report) if args.json else print(format_evaluation(report))
     return 0
 
 
@@ -155,7 +155,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     try:
-        from cogs.runner import run_bot
+        from cogs.launcher import run_bot
     except ImportError as exc:
         raise UserError(f"The Discord bot is not available: {exc}") from None
     return run_bot(settings)
@@ -165,7 +165,7 @@ def cmd_start(args: argparse.Namespace) -> int:
     """`make run`: the Discord bot when DISCORD_TOKEN is set, otherwise the console."""
     from config.settings import load_settings
 
-    if load_settings().discord_token:
+    if load_settings().discord.token:
         return cmd_run(args)
     print("DISCORD_TOKEN is not set: starting the interactive console instead of the Discord bot.\n")
     return cmd_chat(args)

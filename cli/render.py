@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from retrieval.types import Answer, Citation, Document, Passage, Positions, Quote, Summary, Topic
+from retrieval.api import Answer, Citation, Document, Passage, Positions, Quote, Summary, Topic
 
 WIDTH = 100
 

@@ -14,7 +14,7 @@ from cogs import render
 from cogs.common import defer, send
 
 if TYPE_CHECKING:
-    from cogs.runner import SummitBot
+    from cogs.bot import SummitBot
 
 log = logging.getLogger("summitbot.admin")
 
@@ -37,3 +37,7 @@ class Admin(commands.Cog):
             await self.bot.refresh_catalogue()
             log.info("Reindex done: %s", render.reindex_text(stats))
             await send(interaction, content=render.reindex_text(stats), ephemeral=True)
+
+
+async def setup(bot: SummitBot) -> None:
+    await bot.add_cog(Admin(bot))

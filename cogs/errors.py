@@ -21,7 +21,7 @@ from discord.ext import commands
 
 from cogs import render
 from cogs.common import NO_MENTIONS, PUBLIC_DEFER, working
-from retrieval.errors import UserError
+from retrieval.api import UserError
 
 log = logging.getLogger("summitbot.errors")
 

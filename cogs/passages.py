@@ -16,11 +16,10 @@ import discord
 from cogs import render
 from cogs.common import defer, send
 from cogs.errors import report_interaction_error
-from cogs.protocols import AnsweringService
-from retrieval.types import Citation, Passage
+from retrieval.api import AnsweringService, Citation, Passage
 
 if TYPE_CHECKING:
-    from cogs.runner import SummitBot
+    from cogs.bot import SummitBot
 
 
 class PassagesButton(
@@ -66,3 +65,7 @@ def passages_view(citations: Sequence[Citation]) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     view.add_item(PassagesButton(custom_id))
     return view
+
+
+async def setup(bot: SummitBot) -> None:
+    bot.add_dynamic_items(PassagesButton)

@@ -20,15 +20,12 @@ from cogs import render
 from cogs.common import NO_MENTIONS, defer, send
 from cogs.errors import report_message_error
 from cogs.passages import passages_view
-from retrieval.errors import BadQuestion
-from retrieval.types import Answer
+from retrieval.api import Answer, clean_question
 
 if TYPE_CHECKING:
-    from cogs.runner import SummitBot
+    from cogs.bot import SummitBot
 
 log = logging.getLogger("summitbot.qa")
-
-_ANY_MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@(?:everyone|here)\b")
 
 
 def strip_own_mention(content: str, bot_id: int, role_id: int | None = None) -> str:
@@ -39,14 +36,9 @@ def strip_own_mention(content: str, bot_id: int, role_id: int | None = None) -> 
 
 
 def check_question(text: str, max_chars: int) -> None:
-    """Cheap checks done before deferring, so that an unusable question gets a private notice
-    rather than a public "thinking…" (the service repeats them: it is the authority)."""
-    if len(text) > max_chars:
-        raise BadQuestion(
-            f"That is {len(text):,} characters; please keep questions under {max_chars:,} characters."
-        )
-    if not any(ch.isalnum() for ch in _ANY_MENTION.sub(" ", text)):
-        raise BadQuestion(render.EMPTY_MENTION)
+    """The core's validator, run before deferring, so that an unusable question gets a private
+    notice rather than a public "thinking…" (the service runs it again: it is the authority)."""
+    clean_question(text, max_chars, empty_message=render.EMPTY_MENTION)
 
 
 class QA(commands.Cog):
@@ -63,7 +55,7 @@ class QA(commands.Cog):
     )
     async def ask(self, interaction: discord.Interaction, question: str, private: bool = False) -> None:
         async with self.bot.in_flight.track():
-            check_question(question, self.bot.settings.max_question_chars)
+            check_question(question, self.bot.settings.answer.max_question_chars)
             self._cooldown(interaction.user.id)
             await defer(interaction, ephemeral=private)
             answer = await asyncio.to_thread(self.bot.service.ask, question)
@@ -105,7 +97,7 @@ class QA(commands.Cog):
         return strip_own_mention(message.content, me.id, role.id if role else None)
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
-        check_question(question, self.bot.settings.max_question_chars)
+        check_question(question, self.bot.settings.answer.max_question_chars)
         retry_after = self.bot.cooldown.hit(message.author.id)
         if retry_after > 0:
             log.info("Cooldown for user %s (%.1f s)", message.author.id, retry_after)
@@ -140,3 +132,7 @@ class QA(commands.Cog):
             return False
         replied = ref.resolved if isinstance(ref.resolved, discord.Message) else ref.cached_message
         return replied is not None and replied.author.id == my_id
+
+
+async def setup(bot: SummitBot) -> None:
+    await bot.add_cog(QA(bot))

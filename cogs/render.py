@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import discord
 
-from retrieval.types import Answer, Citation, Document, IndexStats, Passage, Positions, Quote, Summary, Topic
+from retrieval.api import Answer, Citation, Document, IndexStats, Passage, Positions, Quote, Summary, Topic
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 TITLE_LIMIT = 256

@@ -12,10 +12,10 @@ from discord.ext import commands
 from cogs import render
 from cogs.common import defer, send
 from cogs.passages import passages_view
-from retrieval.errors import BadQuestion
+from retrieval.api import BadQuestion
 
 if TYPE_CHECKING:
-    from cogs.runner import SummitBot
+    from cogs.bot import SummitBot
 
 TOPIC_HELP = "A topic such as Syria or North Korea (pick one or type your own)"
 
@@ -42,7 +42,7 @@ class Topics(commands.Cog):
     @app_commands.autocomplete(topic=topic_autocomplete)
     async def summary(self, interaction: discord.Interaction, topic: str) -> None:
         async with self.bot.in_flight.track():
-            check_topic(topic, self.bot.settings.max_question_chars)
+            check_topic(topic, self.bot.settings.answer.max_question_chars)
             await defer(interaction)
             result = await asyncio.to_thread(self.bot.service.summary, topic)
             embed = render.summary_embed(result, self.bot.documents)
@@ -55,7 +55,7 @@ class Topics(commands.Cog):
     @app_commands.autocomplete(topic=topic_autocomplete)
     async def positions(self, interaction: discord.Interaction, topic: str) -> None:
         async with self.bot.in_flight.track():
-            check_topic(topic, self.bot.settings.max_question_chars)
+            check_topic(topic, self.bot.settings.answer.max_question_chars)
             await defer(interaction)
             result = await asyncio.to_thread(self.bot.service.positions, topic)
             embed = render.positions_embed(result, self.bot.documents)
@@ -82,3 +82,7 @@ class Topics(commands.Cog):
         async with self.bot.in_flight.track():
             me = self.bot.user
             await send(interaction, embed=render.help_embed(me.name if me else "SummitBot"), ephemeral=True)
+
+
+async def setup(bot: SummitBot) -> None:
+    await bot.add_cog(Topics(bot))

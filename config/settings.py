@@ -1,7 +1,10 @@
 """Typed settings: config/defaults.toml, overridden by the environment (and .env via python-dotenv).
 
+The one source of defaults is ``defaults.toml``: no other module carries a default for a tuned
+value. Settings are grouped by section as the TOML file groups them (``settings.retrieval``,
+``settings.answer``, ``settings.discord``), in the manner of python-discord/bot's ``constants.py``.
 Checked once at start-up; a bad value is a ``SetupError`` with a one-line message. The Discord
-token is never defaulted, never printed: ``Settings.__repr__`` hides it.
+token is never defaulted, never printed: ``DiscordSettings.__repr__`` hides it.
 """
 
 from __future__ import annotations
@@ -10,8 +13,9 @@ import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from retrieval.errors import SetupError
+from config.errors import SetupError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = Path(__file__).resolve().parent / "defaults.toml"
@@ -35,34 +39,59 @@ BACKENDS = ("auto", "onnx", "sentence-transformers")
 
 
 @dataclass(frozen=True)
-class Settings:
-    corpus_dir: Path
-    index_dir: Path
-    hnsw_min_vectors: int
-    model_name: str
-    backend: str
+class RetrievalSettings:
+    """[retrieval]: how the dense and BM25 rankings are fused."""
+
     rrf_k: int
     candidates: int
-    speaker_boost: float
     bm25_weight: float
     paragraph_weight: float
+    speaker_boost: float
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """[answer]: what an answer may hold, and when the release is taken not to answer."""
+
     max_sentences: int
     max_words: int
     min_similarity: float
     off_topic_margin: float
     other_paragraph_similarity: float
     max_question_chars: int
-    topics_file: Path
-    off_topic_file: Path
+
+
+@dataclass(frozen=True)
+class DiscordSettings:
+    """[discord] plus the DISCORD_* variables. The token is required only by ``bot.py run``."""
+
     cooldown_rate: int
     cooldown_seconds: float
     log_level: str
-    discord_token: str | None = field(default=None, repr=False)
-    discord_guild_id: int | None = None
-    discord_api_base: str | None = None
+    token: str | None = field(default=None, repr=False)
+    guild_id: int | None = None
+    api_base: str | None = None
 
-    def with_(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path
+    index_dir: Path
+    hnsw_min_vectors: int
+    model_name: str
+    backend: str
+    topics_file: Path
+    off_topic_file: Path
+    retrieval: RetrievalSettings
+    answer: AnswerSettings
+    discord: DiscordSettings
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some values changed; ``section={"key": value}`` changes one key of a section."""
+        for name in ("retrieval", "answer", "discord"):
+            if isinstance(changes.get(name), dict):
+                changes[name] = replace(getattr(self, name), **changes[name])
+        return replace(self, **changes)
 
 
 def _resolve(path: str) -> Path:
@@ -100,35 +129,43 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     level = str(raw["discord"]["log_level"]).upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise SetupError(f"SUMMITBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR (got {level!r}).")
-    min_sim = float(raw["answer"]["min_similarity"])
+    answer = raw["answer"]
+    min_sim = float(answer["min_similarity"])
     if not -1.0 <= min_sim <= 1.0:
         raise SetupError("SUMMITBOT_MIN_SIMILARITY must be between -1 and 1.")
     seconds = float(raw["discord"]["cooldown_seconds"])
     if int(raw["discord"]["cooldown_rate"]) < 1 or not 0 <= seconds < 86400:
         raise SetupError("The cooldown needs a rate of at least 1 and a period of 0 to 86,400 seconds.")
+    retrieval = raw["retrieval"]
     return Settings(
         corpus_dir=_resolve(str(raw["corpus"]["dir"])),
         index_dir=_resolve(str(raw["index"]["dir"])),
         hnsw_min_vectors=int(raw["index"]["hnsw_min_vectors"]),
         model_name=str(raw["model"]["name"]),
         backend=backend,
-        rrf_k=int(raw["retrieval"]["rrf_k"]),
-        candidates=int(raw["retrieval"]["candidates"]),
-        speaker_boost=float(raw["retrieval"]["speaker_boost"]),
-        bm25_weight=float(raw["retrieval"]["bm25_weight"]),
-        paragraph_weight=float(raw["retrieval"]["paragraph_weight"]),
-        max_sentences=int(raw["answer"]["max_sentences"]),
-        max_words=int(raw["answer"]["max_words"]),
-        min_similarity=min_sim,
-        off_topic_margin=float(raw["answer"]["off_topic_margin"]),
-        other_paragraph_similarity=float(raw["answer"]["other_paragraph_similarity"]),
-        max_question_chars=int(raw["answer"]["max_question_chars"]),
         topics_file=TOPICS,
         off_topic_file=OFF_TOPIC,
-        cooldown_rate=int(raw["discord"]["cooldown_rate"]),
-        cooldown_seconds=float(raw["discord"]["cooldown_seconds"]),
-        log_level=level,
-        discord_token=env.get("DISCORD_TOKEN", "").strip() or None,
-        discord_guild_id=int(guild) if guild else None,
-        discord_api_base=api_base,
+        retrieval=RetrievalSettings(
+            rrf_k=int(retrieval["rrf_k"]),
+            candidates=int(retrieval["candidates"]),
+            bm25_weight=float(retrieval["bm25_weight"]),
+            paragraph_weight=float(retrieval["paragraph_weight"]),
+            speaker_boost=float(retrieval["speaker_boost"]),
+        ),
+        answer=AnswerSettings(
+            max_sentences=int(answer["max_sentences"]),
+            max_words=int(answer["max_words"]),
+            min_similarity=min_sim,
+            off_topic_margin=float(answer["off_topic_margin"]),
+            other_paragraph_similarity=float(answer["other_paragraph_similarity"]),
+            max_question_chars=int(answer["max_question_chars"]),
+        ),
+        discord=DiscordSettings(
+            cooldown_rate=int(raw["discord"]["cooldown_rate"]),
+            cooldown_seconds=seconds,
+            log_level=level,
+            token=env.get("DISCORD_TOKEN", "").strip() or None,
+            guild_id=int(guild) if guild else None,
+            api_base=api_base,
+        ),
     )

@@ -7,17 +7,14 @@ answer is ``document.text[start:end]``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from itertools import combinations
 
-from retrieval.errors import BadQuestion
 from retrieval.hybrid import Hit
-from retrieval.types import Citation, Quote, Sentence, Topic
+from retrieval.types import Citation, Quote, Sentence, Topic, sentence_id
 
 # A sentence that leans on the one before it ("He said that ...", "They agree ...").
 _DEPENDENT_START = re.compile(r"^[\"“]?(?:he|she|they|his|her|their|it|this|that|these|those|both)\b", re.I)
-_MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@(?:everyone|here)\b")
 # A further sentence must score at least this fraction of the best one, and be at least this
 # similar to the question on its own (tuned on eval/questions.toml).
 # A sentence from another paragraph than the best one must be as similar as an answer must be.
@@ -30,30 +27,6 @@ _INTRODUCER = re.compile(r"^\S+(?:\s+\S+)?\s+(?:said|says|added|stressed)\s*[,:]
 
 def word_count(text: str) -> int:
     return len(text.split())
-
-
-def clean_question(text: str, max_chars: int) -> str:
-    """Normalise a question or topic: strip control characters and mentions, fold whitespace.
-    Raises BadQuestion with a friendly message when nothing usable is left or it is too long."""
-    if text is None:
-        raise BadQuestion("Please ask a question about the press release.")
-    if len(text) > max_chars:
-        raise BadQuestion(
-            f"That is {len(text):,} characters; please keep questions under {max_chars:,} characters."
-        )
-    text = unicodedata.normalize("NFC", text)
-    # Control characters and line separators become spaces; invisible format characters (zero-width
-    # spaces, direction marks) go.
-    text = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
-        for ch in text
-        if unicodedata.category(ch) != "Cf"
-    )
-    text = _MENTION.sub(" ", text)
-    text = " ".join(text.split())
-    if not any(ch.isalnum() for ch in text):
-        raise BadQuestion('Please ask a question in words, e.g. "What did Tillerson say about Assad?"')
-    return text
 
 
 def select_sentences(
@@ -104,7 +77,7 @@ def select_sentences(
     added = 0
     for hit in chosen:
         s = hit.sentence
-        prev = by_sid.get(f"{s.doc_id}#p{s.paragraph}.s{s.index - 1}")
+        prev = by_sid.get(sentence_id(s.doc_id, s.paragraph, s.index - 1))
         if (
             _DEPENDENT_START.match(s.text)
             and prev is not None

@@ -9,14 +9,14 @@ check falls back to sentence-transformers and the log says why; with ``onnx`` it
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
+from config.errors import SetupError
 from config.settings import Settings
 from retrieval.embedder import Embedder, SentenceTransformerEmbedder
-from retrieval.errors import SetupError
+from retrieval.storage import read_json_object, write_json
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class EmbedderChooser:
             raise SetupError(f"ONNX Runtime is not available ({exc}).") from None
         name = self.settings.model_name
         check_path = self.onnx_dir / CHECK_FILE
-        check = _read_json(check_path)
+        check = read_json_object(check_path)
         corpus_hash = data.manifest.get("corpus_hash")
         if check and check.get("model") == name and check.get("corpus_hash") == corpus_hash and not rebuild:
             if not check.get("ok"):
@@ -80,7 +80,7 @@ class EmbedderChooser:
         min_cos = verify_onnx(embedder, texts, data.sentence_vectors[: len(texts)])
         ok = min_cos >= MIN_COSINE
         why = "" if ok else f"min cosine {min_cos:.5f} < {MIN_COSINE}"
-        _write_json(
+        write_json(
             check_path,
             {"model": name, "corpus_hash": corpus_hash, "min_cosine": min_cos, "ok": ok, "why": why},
         )
@@ -93,18 +93,3 @@ class EmbedderChooser:
         if not ok:
             raise SetupError(f"the ONNX export did not reproduce the reference ({why})")
         return embedder
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    from retrieval.index import _write_atomic
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, json.dumps(data, indent=2))

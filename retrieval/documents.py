@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from retrieval.errors import SetupError
+from config.errors import SetupError
 from retrieval.speakers import attribute_speakers
-from retrieval.types import Document, Passage, Sentence
+from retrieval.types import Document, Passage, Sentence, passage_id, sentence_id
 
 # Bump when the way text becomes passages/sentences changes: it is part of the index manifest.
 CHUNKER_VERSION = 3
@@ -46,10 +46,6 @@ class Corpus:
     documents: list[Document]
     passages: list[Passage]
     sentences: list[Sentence]
-
-    @property
-    def content_hash(self) -> str:
-        return corpus_hash(self.documents)
 
     def document(self, doc_id: str) -> Document:
         for doc in self.documents:
@@ -119,7 +115,7 @@ def split_paragraphs(doc: Document) -> list[Passage]:
             continue
         start, end = _trim(doc.text, m.start(), m.end())
         n = len(passages) + 1
-        passages.append(Passage(f"{doc.doc_id}#p{n}", doc.doc_id, n, start, end, doc.text[start:end]))
+        passages.append(Passage(passage_id(doc.doc_id, n), doc.doc_id, n, start, end, doc.text[start:end]))
     return passages
 
 
@@ -153,7 +149,17 @@ def split_sentences(doc: Document, passages: list[Passage]) -> list[Sentence]:
     for p in passages:
         for i, (s, e) in enumerate(sentence_spans(p.text), start=1):
             start, end = p.start + s, p.start + e
-            raw.append(Sentence(f"{p.pid}.s{i}", doc.doc_id, p.paragraph, i, start, end, doc.text[start:end]))
+            raw.append(
+                Sentence(
+                    sentence_id(doc.doc_id, p.paragraph, i),
+                    doc.doc_id,
+                    p.paragraph,
+                    i,
+                    start,
+                    end,
+                    doc.text[start:end],
+                )
+            )
     return attribute_speakers(raw)
 
 

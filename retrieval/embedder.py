@@ -15,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from retrieval.errors import SetupError
+from config.errors import SetupError
 
 log = logging.getLogger(__name__)
 

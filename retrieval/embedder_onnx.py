@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from config.errors import SetupError
 from retrieval.embedder import _PACKAGED_ALIASES, normalise, resolve_model_path
-from retrieval.errors import SetupError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import onnxruntime

@@ -12,7 +12,8 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrieval.errors import SetupError
+from config.errors import SetupError
+from retrieval.answerability import Evidence, Thresholds, decide
 from retrieval.hybrid import Method
 
 if TYPE_CHECKING:
@@ -26,9 +27,9 @@ SWEEP_THRESHOLDS = (0.25, 0.30, 0.35, 0.40, 0.45)
 SWEEP_MARGINS = (0.0, 0.05, 0.10, 0.15, 0.20, float("inf"))
 
 
-def _in_scope(confidence: float, off_topic: float, threshold: float, margin: float) -> bool:
-    """The refusal rule of retrieval/scope.py, for other settings (margin inf: no anchors)."""
-    return confidence >= threshold and off_topic - confidence <= margin
+def _answerable(evidence: Evidence, threshold: float, margin: float) -> bool:
+    """The service's own decision at other thresholds (margin inf: no off-topic anchors)."""
+    return decide(evidence, Thresholds(threshold, margin)).answerable
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
@@ -55,16 +56,18 @@ def evaluate(service: SummitService, questions_path: str | Path | None = None) -
         "questions": len(questions),
         "answerable": len(answerable),
         "out_of_scope": len(unanswerable),
-        "threshold": service.settings.min_similarity,
-        "margin": service.settings.off_topic_margin,
+        "threshold": service.settings.answer.min_similarity,
+        "margin": service.settings.answer.off_topic_margin,
         "methods": {},
         "misses": [],
     }
     for method in METHODS:
         r1 = r3 = hits = false_refusals = correct_refusals = 0
         mrr = 0.0
-        in_conf: list[tuple[float, float]] = []  # (best release cosine, best off-topic cosine)
-        out_conf: list[tuple[float, float]] = []
+        in_conf: list[float] = []  # best release cosine
+        out_conf: list[float] = []
+        in_evidence: list[Evidence] = []
+        out_evidence: list[Evidence] = []
         for q in answerable:
             result = service.retrieve(q["q"], method=method, limit=50)
             ranking = paragraph_ranking(result.hits)
@@ -73,7 +76,9 @@ def evaluate(service: SummitService, questions_path: str | Path | None = None) -
             r3 += rank is not None and rank <= 3
             mrr += 1.0 / rank if rank else 0.0
             answer = service.ask(q["q"], method=method)
-            in_conf.append((answer.confidence, answer.off_topic))
+            in_conf.append(answer.confidence)
+            if method == "hybrid":
+                in_evidence.append(service.evidence(q["q"], method=method))
             if not answer.answered:
                 false_refusals += 1
             hit = answer.answered and q["key"] in answer.answer
@@ -90,7 +95,9 @@ def evaluate(service: SummitService, questions_path: str | Path | None = None) -
                 )
         for q in unanswerable:
             answer = service.ask(q["q"], method=method)
-            out_conf.append((answer.confidence, answer.off_topic))
+            out_conf.append(answer.confidence)
+            if method == "hybrid":
+                out_evidence.append(service.evidence(q["q"], method=method))
             if not answer.answered:
                 correct_refusals += 1
             elif method == "hybrid":
@@ -103,8 +110,8 @@ def evaluate(service: SummitService, questions_path: str | Path | None = None) -
                 {
                     "threshold": t,
                     "margin": m,
-                    "false_refusals": sum(not _in_scope(c, o, t, m) for c, o in in_conf),
-                    "wrongly_answered": sum(_in_scope(c, o, t, m) for c, o in out_conf),
+                    "false_refusals": sum(not _answerable(e, t, m) for e in in_evidence),
+                    "wrongly_answered": sum(_answerable(e, t, m) for e in out_evidence),
                 }
                 for t in SWEEP_THRESHOLDS
                 for m in SWEEP_MARGINS
@@ -116,8 +123,8 @@ def evaluate(service: SummitService, questions_path: str | Path | None = None) -
             "answer_hit_rate": hits / n,
             "correct_refusals": correct_refusals,
             "false_refusals": false_refusals,
-            "min_confidence_answerable": min((c for c, _ in in_conf), default=0.0),
-            "max_confidence_out_of_scope": max((c for c, _ in out_conf), default=0.0),
+            "min_confidence_answerable": min(in_conf, default=0.0),
+            "max_confidence_out_of_scope": max(out_conf, default=0.0),
         }
     return report
 

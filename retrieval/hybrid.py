@@ -1,9 +1,10 @@
 """Hybrid search: dense (FAISS inner product) and BM25 rankings, at sentence and paragraph level,
 fused by reciprocal rank fusion (RRF), with a preference for the speaker a question asks about.
 
-A sentence's fused score is the RRF of its own dense and BM25 ranks plus, at half weight, the RRF
-of its paragraph's dense and BM25 ranks (so a sentence in the right paragraph rises). Scores are
-divided by the best score a sentence could get, so they lie in [0, 1].
+A sentence's fused score is the RRF of its own dense and BM25 ranks plus, weighted by
+``paragraph_weight``, the RRF of its paragraph's dense and BM25 ranks (so a sentence in the right
+paragraph rises). Scores are divided by the best score a sentence could get, so they lie in [0, 1]
+before the speaker boost. Every weight comes from ``[retrieval]`` in config/defaults.toml.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from typing import Literal
 
 import numpy as np
 
+from config.settings import RetrievalSettings
 from retrieval.index import IndexData
 from retrieval.types import Sentence
 
 Method = Literal["hybrid", "dense", "bm25"]
-PARAGRAPH_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,6 @@ class Hit:
 class SearchResult:
     hits: list[Hit]  # best first
     confidence: float  # best dense cosine over sentences and paragraphs
-    lexical_overlap: bool  # any query term found by BM25
     speaker: str | None = None  # the speaker the search preferred
 
 
@@ -53,21 +53,13 @@ def fuse(rankings: Sequence[tuple[Sequence[int] | np.ndarray, float]], k: int) -
 
 
 class HybridSearcher:
-    def __init__(
-        self,
-        data: IndexData,
-        rrf_k: int = 60,
-        candidates: int = 30,
-        speaker_boost: float = 0.5,
-        bm25_weight: float = 1.0,
-        paragraph_weight: float = PARAGRAPH_WEIGHT,
-    ):
+    def __init__(self, data: IndexData, settings: RetrievalSettings) -> None:
         self.data = data
-        self.bm25_weight = bm25_weight
-        self.paragraph_weight = paragraph_weight
-        self.rrf_k = rrf_k
-        self.candidates = candidates
-        self.speaker_boost = speaker_boost
+        self.bm25_weight = settings.bm25_weight
+        self.paragraph_weight = settings.paragraph_weight
+        self.rrf_k = settings.rrf_k
+        self.candidates = settings.candidates
+        self.speaker_boost = settings.speaker_boost
         corpus = data.corpus
         pid_index = {(p.doc_id, p.paragraph): i for i, p in enumerate(corpus.passages)}
         self.sentence_passage = np.array(
@@ -77,17 +69,11 @@ class HybridSearcher:
         for si, pi in enumerate(self.sentence_passage):
             self.passage_sentences.setdefault(int(pi), []).append(si)
 
-    def _dense(self, index, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
-        k = min(k, index.ntotal)
-        scores, ids = index.search(vector.reshape(1, -1), k)
-        keep = ids[0] >= 0
-        return ids[0][keep].astype(np.int64), scores[0][keep]
-
     def best_similarity(self, query_vector: np.ndarray) -> float:
         """The best dense cosine of a vector with any sentence or paragraph."""
         qv = np.ascontiguousarray(query_vector, dtype=np.float32).reshape(-1)
-        _, s_scores = self._dense(self.data.sentence_index, qv, 1)
-        _, p_scores = self._dense(self.data.passage_index, qv, 1)
+        _, s_scores = self.data.sentence_index.search(qv, 1)
+        _, p_scores = self.data.passage_index.search(qv, 1)
         return float(max(s_scores.max(initial=-1.0), p_scores.max(initial=-1.0)))
 
     def search(
@@ -103,8 +89,8 @@ class HybridSearcher:
         n_sent = len(data.corpus.sentences)
         k = min(self.candidates, n_sent)
         qv = np.ascontiguousarray(query_vector, dtype=np.float32).reshape(-1)
-        s_ids, s_scores = self._dense(data.sentence_index, qv, k)
-        p_ids, p_scores = self._dense(data.passage_index, qv, min(k, len(data.corpus.passages)))
+        s_ids, s_scores = data.sentence_index.search(qv, k)
+        p_ids, p_scores = data.passage_index.search(qv, min(k, len(data.corpus.passages)))
         confidence = float(max(s_scores.max(initial=-1.0), p_scores.max(initial=-1.0)))
         bs_ids, _ = data.sentence_bm25.search(question, k)
         bp_ids, _ = data.passage_bm25.search(question, min(k, len(data.corpus.passages)))
@@ -143,4 +129,4 @@ class HybridSearcher:
                 para_dense = float(data.passage_vectors[pi] @ qv)
             hits.append(Hit(sentence, normalised, float(dense), float(para_dense), match))
         hits.sort(key=lambda h: (-h.score, h.sentence.sid))
-        return SearchResult(hits[:limit], confidence, bool(len(bs_ids) or len(bp_ids)), speaker)
+        return SearchResult(hits[:limit], confidence, speaker)

@@ -8,7 +8,6 @@ or a damaged file is detected on the next start and repaired by a rebuild.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -21,21 +20,19 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 
+from retrieval.ann import FaissIndex, VectorIndex
 from retrieval.documents import CHUNKER_VERSION, Corpus, corpus_hash, load_corpus, read_documents
 from retrieval.embedder import Embedder
 from retrieval.lexical import LexicalIndex
-from retrieval.types import Document, IndexStats, Passage, Sentence
+from retrieval.storage import read_json_object, sha256_file, write_json
+from retrieval.types import Document, IndexStats, Passage, Sentence, passage_id, sentence_id
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 3  # 3: chunks.json keeps each sentence's speaker
 MANIFEST = "manifest.json"
-HNSW_M = 32
-HNSW_EF_SEARCH = 128
-HNSW_EF_CONSTRUCTION = 200
 _TRACKED_LIBRARIES = ("sentence-transformers", "faiss-cpu", "bm25s", "pysbd", "torch", "numpy")
 _REBUILD_ON_CHANGE = ("sentence-transformers", "faiss-cpu", "bm25s", "pysbd")
 
@@ -45,8 +42,8 @@ class IndexData:
     corpus: Corpus
     sentence_vectors: np.ndarray
     passage_vectors: np.ndarray
-    sentence_index: Any  # faiss.Index
-    passage_index: Any
+    sentence_index: VectorIndex
+    passage_index: VectorIndex
     sentence_bm25: LexicalIndex
     passage_bm25: LexicalIndex
     manifest: dict[str, Any]
@@ -104,31 +101,10 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
     path = index_dir / MANIFEST
     if not path.is_file():
         return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"format": "unreadable"}
-    return data if isinstance(data, dict) else {"format": "unreadable"}
+    return read_json_object(path) or {"format": "unreadable"}
 
 
 # ---------------------------------------------------------------------------------------------- build
-
-
-def make_faiss_index(vectors: np.ndarray, hnsw_min_vectors: int) -> Any:
-    n, dim = vectors.shape
-    index: Any
-    if n >= hnsw_min_vectors:
-        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-    else:
-        index = faiss.IndexFlatIP(dim)
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
-
-
-def index_type(index: Any) -> str:
-    return "hnsw" if isinstance(index, faiss.IndexHNSWFlat) else "flat"
 
 
 def build_index(
@@ -141,8 +117,8 @@ def build_index(
         corpus=corpus,
         sentence_vectors=sentence_vectors,
         passage_vectors=passage_vectors,
-        sentence_index=make_faiss_index(sentence_vectors, hnsw_min_vectors),
-        passage_index=make_faiss_index(passage_vectors, hnsw_min_vectors),
+        sentence_index=FaissIndex.build(sentence_vectors, hnsw_min_vectors),
+        passage_index=FaissIndex.build(passage_vectors, hnsw_min_vectors),
         sentence_bm25=LexicalIndex.build([s.text for s in corpus.sentences]),
         passage_bm25=LexicalIndex.build([p.text for p in corpus.passages]),
         manifest={},
@@ -152,7 +128,7 @@ def build_index(
         "versions_all": library_versions(),
         "embedding_backend": embedder.backend,
         "dim": int(sentence_vectors.shape[1]),
-        "index_type": index_type(data.sentence_index),
+        "index_type": data.sentence_index.kind,
         "counts": {
             "documents": len(corpus.documents),
             "passages": len(corpus.passages),
@@ -173,14 +149,6 @@ def _chunks_json(corpus: Corpus) -> dict[str, Any]:
     }
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def save_index(data: IndexData, index_dir: Path) -> None:
     """Write every file under a temporary name, rename it into place, then write the manifest."""
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -188,15 +156,15 @@ def save_index(data: IndexData, index_dir: Path) -> None:
     try:
         np.save(staging / "sentences.npy", data.sentence_vectors)
         np.save(staging / "passages.npy", data.passage_vectors)
-        faiss.write_index(data.sentence_index, str(staging / "sentences.faiss"))
-        faiss.write_index(data.passage_index, str(staging / "passages.faiss"))
+        data.sentence_index.save(staging / "sentences.faiss")
+        data.passage_index.save(staging / "passages.faiss")
         (staging / "chunks.json").write_text(json.dumps(_chunks_json(data.corpus)), encoding="utf-8")
         data.sentence_bm25.save(staging / "bm25-sentences")
         data.passage_bm25.save(staging / "bm25-passages")
         files: dict[str, str] = {}
         for path in sorted(staging.rglob("*")):
             if path.is_file():
-                files[str(path.relative_to(staging))] = _sha256(path)
+                files[str(path.relative_to(staging))] = sha256_file(path)
         old_manifest = index_dir / MANIFEST
         if old_manifest.exists():
             old_manifest.unlink()  # from here until the new one lands, the index reads as absent
@@ -205,19 +173,10 @@ def save_index(data: IndexData, index_dir: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / rel, target)
         manifest = {**data.manifest, "files": files}
-        _write_atomic(index_dir / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
+        write_json(index_dir / MANIFEST, manifest, sort_keys=True)
         data.manifest = manifest
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 # ----------------------------------------------------------------------------------------------- load
@@ -235,7 +194,7 @@ def load_index(index_dir: Path, documents: list[Document], manifest: dict[str, A
         path = index_dir / rel
         if not path.is_file():
             raise CorruptIndex(f"{rel} is missing")
-        if _sha256(path) != digest:
+        if sha256_file(path) != digest:
             raise CorruptIndex(f"{rel} does not match its checksum")
     try:
         chunks = json.loads((index_dir / "chunks.json").read_text(encoding="utf-8"))
@@ -243,11 +202,12 @@ def load_index(index_dir: Path, documents: list[Document], manifest: dict[str, A
         passages = []
         for doc_id, paragraph, start, end in chunks["passages"]:
             text = by_id[doc_id].text
-            passages.append(Passage(f"{doc_id}#p{paragraph}", doc_id, paragraph, start, end, text[start:end]))
+            pid = passage_id(doc_id, paragraph)
+            passages.append(Passage(pid, doc_id, paragraph, start, end, text[start:end]))
         sentences = []  # speakers were attributed at build time and saved with the chunks
         for doc_id, paragraph, i, start, end, speaker, quoted in chunks["sentences"]:
             text = by_id[doc_id].text
-            sid = f"{doc_id}#p{paragraph}.s{i}"
+            sid = sentence_id(doc_id, paragraph, i)
             sentences.append(
                 Sentence(sid, doc_id, paragraph, i, start, end, text[start:end], speaker, bool(quoted))
             )
@@ -256,8 +216,8 @@ def load_index(index_dir: Path, documents: list[Document], manifest: dict[str, A
             corpus=corpus,
             sentence_vectors=np.load(index_dir / "sentences.npy"),
             passage_vectors=np.load(index_dir / "passages.npy"),
-            sentence_index=faiss.read_index(str(index_dir / "sentences.faiss")),
-            passage_index=faiss.read_index(str(index_dir / "passages.faiss")),
+            sentence_index=FaissIndex.load(index_dir / "sentences.faiss"),
+            passage_index=FaissIndex.load(index_dir / "passages.faiss"),
             sentence_bm25=LexicalIndex.load(index_dir / "bm25-sentences"),
             passage_bm25=LexicalIndex.load(index_dir / "bm25-passages"),
             manifest=manifest,
@@ -266,12 +226,8 @@ def load_index(index_dir: Path, documents: list[Document], manifest: dict[str, A
         raise
     except Exception as exc:  # a damaged file of any kind means: rebuild
         raise CorruptIndex(f"{type(exc).__name__}: {exc}") from exc
-    if isinstance(data.sentence_index, faiss.IndexHNSWFlat):
-        data.sentence_index.hnsw.efSearch = HNSW_EF_SEARCH
-    if isinstance(data.passage_index, faiss.IndexHNSWFlat):
-        data.passage_index.hnsw.efSearch = HNSW_EF_SEARCH
     n_s, n_p = len(corpus.sentences), len(corpus.passages)
-    if data.sentence_index.ntotal != n_s or data.passage_index.ntotal != n_p:
+    if data.sentence_index.size != n_s or data.passage_index.size != n_p:
         raise CorruptIndex("index sizes do not match the chunks")
     if data.sentence_vectors.shape != (n_s, manifest.get("dim")) or data.passage_vectors.shape[0] != n_p:
         raise CorruptIndex("vector shapes do not match the chunks")

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from retrieval.answer import cite
 from retrieval.hybrid import Hit
-from retrieval.speakers import SIDE
+from retrieval.speakers import ACTORS, SIDE
 from retrieval.types import Positions, Quote
 
 _CLAUSE_BREAK = re.compile(r",\s+but\s+|;\s+")
@@ -32,19 +32,6 @@ _BOTH = re.compile(
 _AGREE = re.compile(r"\bagree(?:d|s)?\b", re.I)
 _THEY = re.compile(r"^[\"“]?they\b", re.I)
 _NEITHER = re.compile(r"^[\"“]?neither\b", re.I)
-ACTORS: dict[str, str] = {
-    r"Tillerson": "us",
-    r"Trump": "us",
-    r"the\s+United\s+States": "us",
-    r"U\.S\.": "us",
-    r"Washington": "us",
-    r"Haley": "us",
-    r"Volker": "us",
-    r"Putin": "russia",
-    r"Lavrov": "russia",
-    r"Russia(?:n)?": "russia",
-    r"Moscow": "russia",
-}
 _ACTOR = re.compile("|".join(f"(?P<a{i}>\\b{p}(?![\\w’']))" for i, p in enumerate(ACTORS)), re.I)
 _SIDE_OF_GROUP = list(ACTORS.values())
 

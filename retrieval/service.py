@@ -1,4 +1,8 @@
-"""SummitService: the one object both front ends (CLI/console and Discord) talk to.
+"""SummitService: the facade that runs the stages for both front ends (CLI/console and Discord).
+
+question -> ``query.parse_query`` -> ``hybrid.HybridSearcher.search`` -> ``answerability.Judge``
+-> composition (``answer``, ``summarise``, ``positions``). Front ends reach it only through
+``retrieval.api``.
 
 Synchronous and CPU-bound: the Discord layer calls it through ``asyncio.to_thread``. ``reindex``
 builds a complete new state and swaps it in with one assignment, so questions answered while it
@@ -9,21 +13,28 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
+from config.errors import BadQuestion, UserError
 from config.settings import Settings
-from retrieval.answer import cite, clean_question, not_covered_message, render_quotes, select_sentences
+from retrieval.answer import cite, not_covered_message, render_quotes, select_sentences
+from retrieval.answerability import Decision, Evidence, Judge, Thresholds, anchor_vectors
+from retrieval.backends import EmbedderChooser
 from retrieval.embedder import Embedder
-from retrieval.errors import BadQuestion, UserError
-from retrieval.hybrid import HybridSearcher, Method, SearchResult
+from retrieval.hybrid import Hit, HybridSearcher, Method, SearchResult
 from retrieval.index import IndexData, open_index
 from retrieval.positions import split_positions
-from retrieval.scope import ScopeCheck, ScopeGuard, anchor_vectors
-from retrieval.speakers import asked_speaker, without_speaker
-from retrieval.summarise import UnknownTopic, summarise, topic_hits
+from retrieval.query import Query, clean_question, parse_query
+from retrieval.summarise import (
+    FREE_TEXT_RATIO,
+    MAX_SENTENCES,
+    TopicTable,
+    UnknownTopic,
+    summarise,
+    topic_sentences,
+)
 from retrieval.topics import TopicSpec, load_topics, match_topic
 from retrieval.types import Answer, Document, IndexStats, Passage, Positions, Sentence, Summary, Topic
 
@@ -32,20 +43,18 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class _State:
+    """Everything built once per index (never per question)."""
+
     data: IndexData
     searcher: HybridSearcher
-    topic_vectors: np.ndarray  # (n_topics, dim), rows aligned with SummitService.topic_specs
-    sentence_topic_sims: np.ndarray  # (n_sentences, n_topics)
-    scope: ScopeGuard
-    # What every answer looks up, built once per index rather than once per question.
-    passage_texts: dict[tuple[str, int], str] = field(default_factory=dict)
-    sentences_by_sid: dict[str, Sentence] = field(default_factory=dict)
+    topics: TopicTable
+    judge: Judge
+    passage_texts: dict[tuple[str, int], str]
+    sentences_by_sid: dict[str, Sentence]
 
 
 class SummitService:
-    def __init__(self, settings: Settings, embedder_factory: Any = None) -> None:
-        from retrieval.backends import EmbedderChooser
-
+    def __init__(self, settings: Settings, embedder_factory: EmbedderChooser | None = None) -> None:
         self.settings = settings
         self.topic_specs: list[TopicSpec] = load_topics(settings.topics_file)
         self._embedders = embedder_factory or EmbedderChooser(settings)
@@ -73,20 +82,16 @@ class SummitService:
         self._embedders.prepare(data, rebuild=data.stats.rebuilt)
         embedder = self.embedder
         topic_vectors = embedder.encode_queries([t.query for t in self.topic_specs])
-        searcher = HybridSearcher(
-            data, s.rrf_k, s.candidates, s.speaker_boost, s.bm25_weight, s.paragraph_weight
-        )
         anchors, anchor_vecs = anchor_vectors(s.off_topic_file, s.index_dir, embedder)
-        scope = ScopeGuard(anchors, anchor_vecs, s.min_similarity, s.off_topic_margin)
+        thresholds = Thresholds(s.answer.min_similarity, s.answer.off_topic_margin)
         corpus = data.corpus
         self._state = _State(
-            data,
-            searcher,
-            topic_vectors,
-            data.sentence_vectors @ topic_vectors.T,
-            scope,
-            {(p.doc_id, p.paragraph): p.text for p in corpus.passages},
-            {x.sid: x for x in corpus.sentences},
+            data=data,
+            searcher=HybridSearcher(data, s.retrieval),
+            topics=TopicTable(self.topic_specs, corpus.sentences, data.sentence_vectors @ topic_vectors.T),
+            judge=Judge(anchors, anchor_vecs, thresholds),
+            passage_texts={(p.doc_id, p.paragraph): p.text for p in corpus.passages},
+            sentences_by_sid={x.sid: x for x in corpus.sentences},
         )
         return data.stats
 
@@ -109,7 +114,11 @@ class SummitService:
     def stats(self) -> IndexStats:
         return self.state.data.stats
 
-    # ---------------------------------------------------------------------------------- queries
+    @property
+    def query_backend(self) -> str:
+        return self.embedder.backend
+
+    # ---------------------------------------------------------------------------------- lookups
     def topics(self) -> list[Topic]:
         return [t.topic for t in self.topic_specs]
 
@@ -132,78 +141,95 @@ class SummitService:
             raise UserError(f"There is no paragraph {paragraph}: the release has paragraphs 1 to {count}.")
         return passage
 
-    def retrieve(self, question: str, *, method: Method = "hybrid", limit: int = 10) -> SearchResult:
-        """Ranked sentences for an already cleaned question (used by ask and by eval)."""
-        return self._retrieve(question, method, limit)[0]
+    # ----------------------------------------------------------------------------------- stages
+    def _search(self, query: Query, method: Method, limit: int) -> tuple[SearchResult, np.ndarray]:
+        vector = self.embedder.encode_queries([query.search_text])[0]
+        result = self.state.searcher.search(
+            query.search_text, vector, method=method, speaker=query.speaker, limit=limit
+        )
+        return result, vector
 
-    def _retrieve(self, question: str, method: Method, limit: int) -> tuple[SearchResult, ScopeCheck]:
+    def _judge(
+        self, query: Query, result: SearchResult, vector: np.ndarray, *, full: bool = False
+    ) -> tuple[Evidence, Decision]:
         state = self.state
-        speaker = asked_speaker(question)
-        query = without_speaker(question, speaker) if speaker else question
-        vector = self.embedder.encode_queries([query])[0]
-        result = state.searcher.search(query, vector, method=method, speaker=speaker, limit=limit)
-        terms, found = state.data.passage_bm25.coverage(query)
-        covered = terms > 0 and found == terms
-        check = state.scope.check(result.confidence, vector, words_covered=covered)
-        if check.in_scope and not covered:
-            # Names of the people in the release make any question look like the release ("Did
-            # Trump and Putin discuss Iran?"): check the rest of the question against the anchors.
-            rest = without_speaker(query)
-            if rest != query:
-                rest_vector = self.embedder.encode_queries([rest])[0]
-                rest_check = state.scope.check(state.searcher.best_similarity(rest_vector), rest_vector)
-                if rest_check.off_topic - rest_check.confidence > state.scope.margin:
-                    check = rest_check
-        return result, check
+        terms, found = state.data.passage_bm25.coverage(query.search_text)
+
+        def without_names() -> tuple[float, np.ndarray] | None:
+            rest = query.without_people
+            if rest == query.search_text:
+                return None
+            rest_vector = self.embedder.encode_queries([rest])[0]
+            return state.searcher.best_similarity(rest_vector), rest_vector
+
+        return state.judge.assess(
+            result.confidence, vector, terms > 0 and found == terms, without_names, full=full
+        )
+
+    def retrieve(self, question: str, *, method: Method = "hybrid", limit: int = 10) -> SearchResult:
+        """Ranked sentences for an already cleaned question (used by eval)."""
+        return self._search(parse_query(question), method, limit)[0]
+
+    def evidence(self, question: str, *, method: Method = "hybrid") -> Evidence:
+        """The whole answerability evidence for a question (eval sweeps thresholds over it)."""
+        query = parse_query(clean_question(question, self.settings.answer.max_question_chars))
+        result, vector = self._search(query, method, 10)
+        return self._judge(query, result, vector, full=True)[0]
 
     def ask(self, question: str, *, method: Method = "hybrid") -> Answer:
-        s = self.settings
-        cleaned = clean_question(question, s.max_question_chars)
+        a = self.settings.answer
+        query = parse_query(clean_question(question, a.max_question_chars))
         state = self.state
-        result, scope = self._retrieve(cleaned, method, 10)
-        speaker = result.speaker
-        if not result.hits or not scope.in_scope:
-            log.debug("Not answered: %s", scope.reason or "no hits")
+        result, vector = self._search(query, method, 10)
+        _, decision = self._judge(query, result, vector)
+        if not result.hits or not decision.answerable:
+            log.debug("Not answered: %s", decision.reason or "no hits")
             return Answer(
-                question=cleaned,
+                question=query.text,
                 answered=False,
                 answer=not_covered_message(self.topics()),
                 suggestions=self.topics(),
-                speaker=speaker,
+                speaker=result.speaker,
                 confidence=result.confidence,
-                off_topic=scope.off_topic,
+                off_topic=decision.off_topic,
             )
         chosen = select_sentences(
-            result.hits,
-            state.sentences_by_sid,
-            s.max_sentences,
-            s.max_words,
-            s.other_paragraph_similarity,
+            result.hits, state.sentences_by_sid, a.max_sentences, a.max_words, a.other_paragraph_similarity
         )
         quotes, citations = cite(chosen, state.passage_texts)
         return Answer(
-            question=cleaned,
+            question=query.text,
             answered=True,
             answer=render_quotes(quotes),
             citations=citations,
             quotes=quotes,
-            speaker=speaker,
+            speaker=result.speaker,
             confidence=result.confidence,
-            off_topic=scope.off_topic,
+            off_topic=decision.off_topic,
         )
 
-    def _topic(self, topic: str) -> tuple[str, TopicSpec | None]:
+    def _topic_hits(self, topic: str, max_sentences: int) -> tuple[str, TopicSpec | None, list[Hit]]:
         try:
-            cleaned = clean_question(topic, self.settings.max_question_chars)
+            cleaned = clean_question(topic, self.settings.answer.max_question_chars)
         except BadQuestion:
             raise UnknownTopic(topic, self.topics()) from None
-        return cleaned, match_topic(cleaned, self.topic_specs)
+        spec = match_topic(cleaned, self.topic_specs)
+        state = self.state
+        text = spec.query if spec else cleaned
+        vector = self.embedder.encode_queries([text])[0]
+        result = state.searcher.search(text, vector, limit=len(state.data.corpus.sentences))
+        on_topic = state.topics.on_topic(spec) if spec else None
+        floor = FREE_TEXT_RATIO * self.settings.answer.min_similarity
+        hits = topic_sentences(result.hits, on_topic, floor, max_sentences)
+        if not hits:
+            raise UnknownTopic(cleaned, self.topics())
+        return cleaned, spec, hits
 
     def summary(self, topic: str) -> Summary:
-        cleaned, spec = self._topic(topic)
-        return summarise(self, cleaned, spec)
+        cleaned, spec, hits = self._topic_hits(topic, MAX_SENTENCES)
+        name = spec.name if spec else cleaned
+        return summarise(name, hits, self.state.passage_texts, known=spec is not None)
 
     def positions(self, topic: str) -> Positions:
-        cleaned, spec = self._topic(topic)
-        hits = topic_hits(self, cleaned, spec, max_sentences=8)
+        cleaned, spec, hits = self._topic_hits(topic, 8)
         return split_positions(spec.name if spec else cleaned, hits, self.state.passage_texts)

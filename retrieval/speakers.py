@@ -45,7 +45,22 @@ PEOPLE: dict[str, tuple[str, ...]] = {
     "Putin": ("Putin", "Vladimir Putin", "President Putin", "the Russian president", "the Kremlin chief"),
     "Trump": ("Trump", "Donald Trump", "President Trump", "the American president", "the U.S. president"),
 }
-SIDE: dict[str, str] = {"Tillerson": "us", "Trump": "us", "Lavrov": "russia", "Putin": "russia"}
+# Who is on which side: the one table. Regex of an actor the release names -> "us" | "russia";
+# the people of PEOPLE appear under their canonical names.
+ACTORS: dict[str, str] = {
+    r"Tillerson": "us",
+    r"Trump": "us",
+    r"the\s+United\s+States": "us",
+    r"U\.S\.": "us",
+    r"Washington": "us",
+    r"Haley": "us",
+    r"Volker": "us",
+    r"Putin": "russia",
+    r"Lavrov": "russia",
+    r"Russia(?:n)?": "russia",
+    r"Moscow": "russia",
+}
+SIDE: dict[str, str] = {person: ACTORS[person] for person in PEOPLE}
 
 _NAME = "|".join(
     sorted({re.escape(a) for aliases in PEOPLE.values() for a in aliases}, key=len, reverse=True)

@@ -1,26 +1,24 @@
 """Topic summaries: 3-6 cited sentences on one topic, in the order the release tells them.
 
-Candidates come from the hybrid search for the topic's query. For a topic from topics.toml, a
-sentence qualifies only when it is closer (cosine) to this topic than to every other topic: that is
-what keeps a Syria summary from drifting into Ukraine. A free-text topic takes sentences whose
-similarity to it reaches the answer threshold. The best-scoring qualifying sentences are kept and
-then put back in document order.
+Pure functions over ranked hits. Candidates come from the hybrid search for the topic's query
+(the service runs it). For a topic from topics.toml, a sentence qualifies only when it is closer
+(cosine) to this topic than to every other topic — what keeps a Syria summary from drifting into
+Ukraine; ``TopicTable`` computes that once per index. A free-text topic takes sentences whose
+similarity to it reaches ``FREE_TEXT_RATIO`` of the answer threshold. The best-scoring qualifying
+sentences are kept and then put back in document order.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 import numpy as np
 
+from config.errors import BadQuestion
 from retrieval.answer import cite, render_quotes
-from retrieval.errors import BadQuestion
 from retrieval.hybrid import Hit
 from retrieval.topics import TopicSpec
-from retrieval.types import Summary, Topic
-
-if TYPE_CHECKING:
-    from retrieval.service import SummitService
+from retrieval.types import Sentence, Summary, Topic
 
 MAX_SENTENCES = 6
 # A sentence of a known topic must be at least this similar to the topic's query ...
@@ -38,38 +36,46 @@ class UnknownTopic(BadQuestion):
         self.topics = topics
 
 
-def topic_hits(
-    service: SummitService, topic_text: str, spec: TopicSpec | None, max_sentences: int = MAX_SENTENCES
+class TopicTable:
+    """Which sentences belong to which known topic, computed once per index: a sentence belongs
+    to the topic whose query it is most similar to, when that similarity reaches TOPIC_FLOOR."""
+
+    def __init__(self, specs: Sequence[TopicSpec], sentences: Sequence[Sentence], sims: np.ndarray) -> None:
+        """``sims``: (n_sentences, n_topics) cosines, columns in the order of ``specs``."""
+        self.specs = list(specs)
+        owner = np.argmax(sims, axis=1) if len(sentences) else np.zeros(0, dtype=np.int64)
+        self.members: list[frozenset[str]] = []
+        for j in range(len(self.specs)):
+            own = (owner == j) & (sims[:, j] >= TOPIC_FLOOR)
+            self.members.append(frozenset(sentences[int(i)].sid for i in np.flatnonzero(own)))
+
+    def on_topic(self, spec: TopicSpec) -> frozenset[str]:
+        return self.members[self.specs.index(spec)]
+
+
+def topic_sentences(
+    hits: Sequence[Hit],
+    on_topic: frozenset[str] | None,
+    free_text_floor: float,
+    max_sentences: int = MAX_SENTENCES,
 ) -> list[Hit]:
-    """The best qualifying sentences on a topic, in document order (see the module docstring)."""
-    state = service.state
-    sentences = state.data.corpus.sentences
-    query = spec.query if spec else topic_text
-    vector = service.embedder.encode_queries([query])[0]
-    result = state.searcher.search(query, vector, limit=len(sentences))
-    if spec is not None:
-        j = service.topic_specs.index(spec)
-        sims = state.sentence_topic_sims
-        own = (np.argmax(sims, axis=1) == j) & (sims[:, j] >= TOPIC_FLOOR)
-        on_topic = {sentences[i].sid for i in np.flatnonzero(own)}
-        qualifies = [h for h in result.hits if h.sentence.sid in on_topic]
+    """The best qualifying hits, in document order (empty when none qualifies). ``on_topic``:
+    the sentence ids of a known topic; None for a free-text topic, whose hits must reach
+    ``free_text_floor`` (dense cosine)."""
+    if on_topic is not None:
+        qualifies = [h for h in hits if h.sentence.sid in on_topic]
     else:
-        floor = FREE_TEXT_RATIO * service.settings.min_similarity
-        qualifies = [h for h in result.hits if h.dense >= floor]
-    if not qualifies:
-        raise UnknownTopic(topic_text, service.topics())
+        qualifies = [h for h in hits if h.dense >= free_text_floor]
     chosen = qualifies[:max_sentences]
     chosen.sort(key=lambda h: (h.sentence.doc_id, h.sentence.paragraph, h.sentence.index))
     return chosen
 
 
-def summarise(service: SummitService, topic_text: str, spec: TopicSpec | None) -> Summary:
-    """Up to MAX_SENTENCES cited sentences; fewer only when the release says no more on the topic."""
-    quotes, citations = cite(topic_hits(service, topic_text, spec), service.state.passage_texts)
+def summarise(
+    topic: str, hits: Sequence[Hit], passage_text: dict[tuple[str, int], str], *, known: bool
+) -> Summary:
+    """A summary quoting ``hits`` (from ``topic_sentences``) and citing their paragraphs."""
+    quotes, citations = cite(hits, passage_text)
     return Summary(
-        topic=spec.name if spec else topic_text,
-        summary=render_quotes(quotes),
-        citations=citations,
-        quotes=quotes,
-        known=spec is not None,
+        topic=topic, summary=render_quotes(quotes), citations=citations, quotes=quotes, known=known
     )

@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.errors import SetupError
+from config.errors import SetupError
 from retrieval.types import Topic
 
 

@@ -11,6 +11,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+def passage_id(doc_id: str, paragraph: int) -> str:
+    """The stable id of a paragraph: ``"<doc_id>#p<paragraph>"``."""
+    return f"{doc_id}#p{paragraph}"
+
+
+def sentence_id(doc_id: str, paragraph: int, index: int) -> str:
+    """The stable id of a sentence: ``"<doc_id>#p<paragraph>.s<index>"``."""
+    return f"{passage_id(doc_id, paragraph)}.s{index}"
+
+
 @dataclass(frozen=True)
 class Document:
     """One corpus file and its metadata (``corpus/NAME.txt`` + ``corpus/NAME.toml``)."""

@@ -1,4 +1,4 @@
-"""End-to-end fixtures: a fake Discord on 127.0.0.1 and the real bot (cogs.runner) connected to it.
+"""End-to-end fixtures: a fake Discord on 127.0.0.1 and the real bot (cogs.bot) connected to it.
 
 The bot runs in its own thread and event loop, exactly as ``run_bot`` runs it (``serve``), with the
 session's already-loaded service passed in (``SummitBot(service=...)``) so the model loads once per
@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from cogs.protocols import AnsweringService
-from cogs.runner import SummitBot, serve
+from cogs.bot import SummitBot
+from cogs.launcher import serve
 from config.settings import Settings
+from retrieval.api import AnsweringService
 from tests.conftest import make_settings
 from tests.e2e.fake_discord import FakeDiscord
 
@@ -47,7 +48,7 @@ class InstrumentedService:
 
 
 class BotThread:
-    """The real SummitBot, run by ``cogs.runner.serve`` in a thread with its own event loop."""
+    """The real SummitBot, run by ``cogs.launcher.serve`` in a thread with its own event loop."""
 
     def __init__(self, settings: Settings, service: Any, **options: Any) -> None:
         self.settings = settings
@@ -71,8 +72,8 @@ class BotThread:
         self.loop = asyncio.get_running_loop()
         self.bot = SummitBot(settings=self.settings, service=self.service, **self.options)
         self._created.set()
-        assert self.settings.discord_token
-        self.exit_code = await serve(self.bot, self.settings.discord_token)
+        assert self.settings.discord.token
+        self.exit_code = await serve(self.bot, self.settings.discord.token)
 
     def start(self, fake: FakeDiscord, timeout: float = 30.0) -> SummitBot:
         self._thread.start()

@@ -1,4 +1,4 @@
-"""The real discord.py bot (cogs.runner) against a fake Discord on 127.0.0.1.
+"""The real discord.py bot (cogs.bot) against a fake Discord on 127.0.0.1.
 
 One bot serves the whole module (it is started by ``serve`` exactly as ``python bot.py run`` does,
 with the session's loaded service); the start-up, token and signal tests run ``python bot.py run``
@@ -302,7 +302,7 @@ def test_bad_inputs_get_a_private_explanation(fake: FakeDiscord, bot: Any) -> No
 
 
 def test_cooldown_per_user_on_ask_and_mentions(fake: FakeDiscord, bot: Any) -> None:
-    rate = bot.settings.cooldown_rate
+    rate = bot.settings.discord.cooldown_rate
     user, other = fake.new_user(), fake.new_user()
     for i in range(rate):
         question, paragraph = QUESTIONS[i]

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from config.errors import SetupError
 from retrieval.embedder import SentenceTransformerEmbedder
 from retrieval.embedder_onnx import (
     CONFIG_FILE,
@@ -23,7 +24,6 @@ from retrieval.embedder_onnx import (
     export_onnx,
     verify_onnx,
 )
-from retrieval.errors import SetupError
 
 pytestmark = pytest.mark.slow
 

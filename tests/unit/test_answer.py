@@ -1,4 +1,4 @@
-"""Question cleaning, sentence selection and citation numbering (no model)."""
+"""Sentence selection and citation numbering (no model)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ from retrieval.answer import (
     ADDITIONAL_MIN_RATIO,
     ADDITIONAL_MIN_SIMILARITY,
     cite,
-    clean_question,
     not_covered_message,
     render_quotes,
     select_sentences,
     word_count,
 )
 from retrieval.documents import load_corpus
-from retrieval.errors import BadQuestion
 from retrieval.hybrid import Hit
 from retrieval.types import Topic
 from tests.conftest import CORPUS
@@ -33,61 +31,6 @@ def hit(ref: str, score: float = 0.9, dense: float = 0.6) -> Hit:
 
 def refs(chosen: list[Hit]) -> list[str]:
     return [h.sentence.sid.split("#")[1] for h in chosen]
-
-
-# ------------------------------------------------------------------------------------ clean_question
-@pytest.mark.parametrize(
-    "text",
-    ["", "   ", "\n\t  \r\n", "<@123> @everyone", "<@!123> <@&456> <#789> @here", "?!?", "\x00\x01\x1b"],
-)
-def test_unusable_questions_are_bad_questions(text: str) -> None:
-    with pytest.raises(BadQuestion) as info:
-        clean_question(text, LIMIT)
-    assert info.value.exit_code == 1
-    assert "\n" not in info.value.message and info.value.message.strip()
-
-
-def test_none_is_a_bad_question() -> None:
-    with pytest.raises(BadQuestion):
-        clean_question(None, LIMIT)  # type: ignore[arg-type]
-
-
-def test_an_oversized_question_names_the_limit() -> None:
-    with pytest.raises(BadQuestion) as info:
-        clean_question("why " * 5000, LIMIT)
-    assert "1,000" in info.value.message
-    assert "20,000" in info.value.message
-
-
-def test_a_question_at_the_limit_is_accepted() -> None:
-    assert clean_question("a" * LIMIT, LIMIT) == "a" * LIMIT
-    with pytest.raises(BadQuestion):
-        clean_question("a" * (LIMIT + 1), LIMIT)
-
-
-def test_control_characters_are_stripped_and_whitespace_folded() -> None:
-    raw = "What\x00 did\x07\x1b Tillerson\u200b\u2028say\x7f about   Assad?\r\n"
-    cleaned = clean_question(raw, LIMIT)
-    assert cleaned == "What did Tillerson say about Assad?"
-    assert all(ch.isprintable() for ch in cleaned)
-
-
-def test_emoji_are_kept() -> None:
-    assert clean_question("What about Syria? 🇺🇸🤝🇷🇺", LIMIT) == "What about Syria? 🇺🇸🤝🇷🇺"
-
-
-def test_emoji_only_is_a_bad_question() -> None:
-    with pytest.raises(BadQuestion):
-        clean_question("🤝🇺🇸🇷🇺", LIMIT)
-
-
-def test_mentions_are_removed_but_the_question_kept() -> None:
-    assert clean_question("<@!123> what about   syria <#456>", LIMIT) == "what about syria"
-    assert clean_question("@everyone what did Lavrov say?", LIMIT) == "what did Lavrov say?"
-
-
-def test_unicode_is_normalised_to_nfc() -> None:
-    assert clean_question("Bre\u0300ves?", LIMIT) == "Brèves?"
 
 
 # --------------------------------------------------------------------------------- select_sentences

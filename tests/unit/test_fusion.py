@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from config.settings import RetrievalSettings
 from retrieval.hybrid import HybridSearcher, fuse, rrf
 from retrieval.index import open_index
 from tests.conftest import CORPUS
@@ -55,7 +56,10 @@ def data(tmp_path_factory: pytest.TempPathFactory, fake: FakeEmbedder):  # type:
 
 
 def _search(data, fake, question, *, boost=0.5, speaker=None, method="hybrid", limit=50):  # type: ignore[no-untyped-def]
-    searcher = HybridSearcher(data, rrf_k=3, candidates=30, speaker_boost=boost, bm25_weight=0.3)
+    retrieval = RetrievalSettings(
+        rrf_k=3, candidates=30, bm25_weight=0.3, paragraph_weight=0.5, speaker_boost=boost
+    )
+    searcher = HybridSearcher(data, retrieval)
     return searcher.search(
         question, fake.encode_queries([question])[0], speaker=speaker, method=method, limit=limit
     )
@@ -121,12 +125,10 @@ def test_a_sentence_first_in_every_ranking_scores_exactly_one(data, fake, method
     assert boosted.score == pytest.approx(1.5)
 
 
-def test_limit_and_lexical_overlap(data, fake) -> None:  # type: ignore[no-untyped-def]
+def test_limit(data, fake) -> None:  # type: ignore[no-untyped-def]
     result = _search(data, fake, "Ukraine Volker Kyiv", limit=3)
     assert len(result.hits) == 3
-    assert result.lexical_overlap
     assert result.hits[0].sentence.paragraph == 5
-    assert not _search(data, fake, "zzzz qqqq").lexical_overlap
 
 
 def test_every_hit_carries_its_dense_similarities(data, fake) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.documents import CHUNKER_VERSION, read_documents
+from retrieval.documents import CHUNKER_VERSION, corpus_hash, read_documents
 from retrieval.index import (
     FORMAT_VERSION,
     MANIFEST,
@@ -43,11 +43,10 @@ def built(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def _assert_usable(data, corpus_dir: Path = CORPUS) -> None:  # type: ignore[no-untyped-def]
     corpus = data.corpus
-    assert data.sentence_index.ntotal == len(corpus.sentences) == data.sentence_vectors.shape[0]
-    assert data.passage_index.ntotal == len(corpus.passages) == data.passage_vectors.shape[0]
-    q = data.sentence_vectors[:1]
-    _, ids = data.sentence_index.search(q, 1)
-    assert ids[0][0] == 0  # a stored vector finds itself
+    assert data.sentence_index.size == len(corpus.sentences) == data.sentence_vectors.shape[0]
+    assert data.passage_index.size == len(corpus.passages) == data.passage_vectors.shape[0]
+    ids, scores = data.sentence_index.search(data.sentence_vectors[0], 1)
+    assert ids.tolist() == [0] and scores[0] == pytest.approx(1.0, abs=1e-5)  # a vector finds itself
     assert data.sentence_bm25.search("Ukraine Volker", 3)[0].size > 0
     docs = {d.doc_id: d.text for d in read_documents(corpus_dir)}
     for s in corpus.sentences:
@@ -64,7 +63,7 @@ def test_first_open_builds_and_writes_the_manifest(built) -> None:  # type: igno
     assert manifest["model"] == "fake-model"
     assert manifest["dim"] == fake.dim == 64
     assert manifest["format"] == FORMAT_VERSION
-    assert manifest["corpus_hash"] == data.corpus.content_hash
+    assert manifest["corpus_hash"] == corpus_hash(data.corpus.documents)
     assert manifest["chunking"]["chunker_version"] == CHUNKER_VERSION
     assert manifest["counts"] == {"documents": 1, "passages": 8, "sentences": 34}
     assert set(manifest["versions"]) >= {"sentence-transformers", "faiss-cpu", "bm25s", "pysbd"}
@@ -225,7 +224,7 @@ def test_a_removed_manifest_means_no_index(built) -> None:  # type: ignore[no-un
 
 
 def test_a_corpus_that_cannot_be_read_leaves_the_index_alone(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from retrieval.errors import SetupError
+    from config.errors import SetupError
 
     index_dir, fake, _ = built
     before = (index_dir / MANIFEST).read_bytes()
@@ -235,7 +234,7 @@ def test_a_corpus_that_cannot_be_read_leaves_the_index_alone(built, tmp_path: Pa
 
 
 def test_an_embedder_that_fails_leaves_the_old_index_loadable(corpus_copy: Path, tmp_path: Path) -> None:
-    from retrieval.errors import SetupError
+    from config.errors import SetupError
 
     fake = FakeEmbedder()
     index_dir = tmp_path / "index"

@@ -13,11 +13,12 @@ import pytest
 from discord import app_commands
 
 from cogs import render
+from cogs.bot import rest_base
 from cogs.common import InFlight, UserCooldown, working
 from cogs.errors import MISSING_MANAGE_SERVER, describe
+from cogs.launcher import RedactingFormatter
 from cogs.qa import check_question, strip_own_mention
-from cogs.runner import RedactingFormatter, rest_base
-from retrieval.errors import BadQuestion, UserError
+from config.errors import BadQuestion, UserError
 from retrieval.types import Answer, Citation, Document, IndexStats, Passage, Positions, Quote, Summary, Topic
 
 DOC = Document(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.errors import BadQuestion, UserError
+from config.errors import BadQuestion, UserError
 from retrieval.service import SummitService
 from retrieval.summarise import UnknownTopic
 from retrieval.types import Answer

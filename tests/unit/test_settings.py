@@ -6,8 +6,8 @@ import tomllib
 
 import pytest
 
+from config.errors import SetupError
 from config.settings import DEFAULTS, ROOT, TOPICS, load_settings
-from retrieval.errors import SetupError
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.super-secret-token-value"
 
@@ -19,16 +19,19 @@ def test_defaults() -> None:
     assert s.index_dir == ROOT / ".index"
     assert s.model_name == "all-MiniLM-L6-v2"
     assert s.backend == "auto"
-    assert s.min_similarity == raw["answer"]["min_similarity"]
-    assert (s.max_sentences, s.max_words) == (3, 80)
-    assert s.max_question_chars == raw["answer"]["max_question_chars"]
+    assert s.answer.min_similarity == raw["answer"]["min_similarity"]
+    assert (s.answer.max_sentences, s.answer.max_words) == (3, 80)
+    assert s.answer.max_question_chars == raw["answer"]["max_question_chars"]
     assert s.hnsw_min_vectors == raw["index"]["hnsw_min_vectors"]
-    assert (s.rrf_k, s.candidates) == (raw["retrieval"]["rrf_k"], raw["retrieval"]["candidates"])
-    assert s.speaker_boost == raw["retrieval"]["speaker_boost"]
-    assert (s.cooldown_rate, s.cooldown_seconds) == (4, 30.0)
-    assert s.log_level == "INFO"
+    assert (s.retrieval.rrf_k, s.retrieval.candidates) == (
+        raw["retrieval"]["rrf_k"],
+        raw["retrieval"]["candidates"],
+    )
+    assert s.retrieval.speaker_boost == raw["retrieval"]["speaker_boost"]
+    assert (s.discord.cooldown_rate, s.discord.cooldown_seconds) == (4, 30.0)
+    assert s.discord.log_level == "INFO"
     assert s.topics_file == TOPICS
-    assert s.discord_token is None and s.discord_guild_id is None and s.discord_api_base is None
+    assert s.discord.token is None and s.discord.guild_id is None and s.discord.api_base is None
 
 
 def test_environment_overrides() -> None:
@@ -50,14 +53,14 @@ def test_environment_overrides() -> None:
     )
     assert s.model_name == "/models/mini"
     assert s.backend == "onnx"
-    assert s.min_similarity == 0.5
-    assert (s.cooldown_rate, s.cooldown_seconds) == (2, 7.5)
+    assert s.answer.min_similarity == 0.5
+    assert (s.discord.cooldown_rate, s.discord.cooldown_seconds) == (2, 7.5)
     assert s.corpus_dir == ROOT / "other-corpus"  # relative paths are relative to the project
     assert str(s.index_dir) == "/tmp/some-index"
     assert s.hnsw_min_vectors == 100
-    assert s.log_level == "DEBUG"
-    assert s.discord_guild_id == 1234567890
-    assert s.discord_api_base == "http://127.0.0.1:8080/api/v10"
+    assert s.discord.log_level == "DEBUG"
+    assert s.discord.guild_id == 1234567890
+    assert s.discord.api_base == "http://127.0.0.1:8080/api/v10"
 
 
 @pytest.mark.parametrize("backend", ["auto", "onnx", "sentence-transformers"])
@@ -70,8 +73,8 @@ def test_blank_values_keep_the_defaults() -> None:
         {"SUMMITBOT_MODEL": "  ", "SUMMITBOT_MIN_SIMILARITY": "", "DISCORD_TOKEN": " "}, dotenv=False
     )
     assert s.model_name == "all-MiniLM-L6-v2"
-    assert s.min_similarity == load_settings({}, dotenv=False).min_similarity
-    assert s.discord_token is None
+    assert s.answer.min_similarity == load_settings({}, dotenv=False).answer.min_similarity
+    assert s.discord.token is None
 
 
 @pytest.mark.parametrize(
@@ -102,7 +105,7 @@ def test_bad_values_are_setup_errors(var: str, value: str, words: str) -> None:
 
 def test_the_discord_token_never_appears_in_repr() -> None:
     s = load_settings({"DISCORD_TOKEN": TOKEN}, dotenv=False)
-    assert s.discord_token == TOKEN
+    assert s.discord.token == TOKEN
     for shown in (repr(s), str(s), f"{s}", repr(s.with_(model_name="x"))):
         assert TOKEN not in shown
         assert "super-secret" not in shown
@@ -114,7 +117,7 @@ def test_an_explicit_env_ignores_the_process_environment(monkeypatch: pytest.Mon
     monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
     s = load_settings({}, dotenv=False)
     assert s.model_name == "all-MiniLM-L6-v2"
-    assert s.discord_token is None
+    assert s.discord.token is None
 
 
 def test_without_an_env_the_process_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -124,7 +127,7 @@ def test_without_an_env_the_process_environment_is_read(monkeypatch: pytest.Monk
 
 def test_with_returns_a_changed_copy() -> None:
     s = load_settings({}, dotenv=False)
-    t = s.with_(min_similarity=0.1)
-    assert t.min_similarity == 0.1 and s.min_similarity != 0.1
+    t = s.with_(answer={"min_similarity": 0.1})
+    assert t.answer.min_similarity == 0.1 and s.answer.min_similarity != 0.1
     with pytest.raises(AttributeError):
-        s.min_similarity = 0.2  # type: ignore[misc]
+        s.answer.min_similarity = 0.2  # type: ignore[misc]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from config.errors import SetupError
 from config.settings import TOPICS
-from retrieval.errors import SetupError
 from retrieval.topics import load_topics, match_topic
 from tests.conftest import TOPIC_NAMES
 

@@ -1,8 +1,9 @@
-"""The Discord bot: a ``commands.Bot`` around the answering service, and ``run_bot`` for ``bot.py run``.
+"""The Discord bot: a ``commands.Bot`` around the answering service.
 
 Start-up order: log in (``GET /users/@me``, ``GET /oauth2/applications/@me``) -> ``setup_hook``:
-load the model and the index in a worker thread, add the cogs, sync the slash commands, and, when
-``DISCORD_API_BASE`` is set, ask that base for the gateway URL -> connect to the gateway.
+load the model and the index in a worker thread, load the cogs as extensions (each cog module
+ends in ``async def setup(bot)``), sync the slash commands, and, when ``DISCORD_API_BASE`` is set,
+ask that base for the gateway URL -> connect to the gateway. ``cogs/launcher.py`` runs it.
 
 ``DISCORD_API_BASE`` points every REST call (interaction callbacks and webhook follow-ups too) at
 another server: discord.py builds its URLs from ``discord.http.Route.BASE`` and opens its first
@@ -14,35 +15,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
-import sys
-from collections.abc import Iterable
 from typing import Any
 
-import aiohttp
 import discord
 import yarl
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
-from cogs.admin import Admin
 from cogs.common import InFlight, UserCooldown
 from cogs.errors import SummitTree
-from cogs.passages import PassagesButton
-from cogs.protocols import AnsweringService
-from cogs.qa import QA
-from cogs.topics import Topics
 from config.settings import Settings
-from retrieval.errors import SetupError, UserError
-from retrieval.types import Document, Topic
+from retrieval.api import AnsweringService, Document, Topic, open_service
 
 log = logging.getLogger("summitbot")
 
 API_VERSION_PATH = "/api/v10"
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_SETUP = 2
 STOP_GRACE = 10.0  # seconds a shutdown waits for answers in progress
+# The cogs, loaded as extensions in this order.
+EXTENSIONS = ("cogs.qa", "cogs.topics", "cogs.admin", "cogs.passages")
 
 
 def invite_permissions() -> discord.Permissions:
@@ -82,9 +72,7 @@ def rest_base(api_base: str) -> str:
 
 def load_service(settings: Settings) -> AnsweringService:
     """Runs in a worker thread: imports and loads the model and the index (seconds)."""
-    from retrieval.service import SummitService
-
-    return SummitService.load(settings)
+    return open_service(settings)
 
 
 class SummitBot(commands.Bot):
@@ -102,7 +90,7 @@ class SummitBot(commands.Bot):
         )
         self.settings = settings
         self._service = service
-        self.cooldown = UserCooldown(settings.cooldown_rate, settings.cooldown_seconds)
+        self.cooldown = UserCooldown(settings.discord.cooldown_rate, settings.discord.cooldown_seconds)
         self.documents: dict[str, Document] = {}
         self.topics: list[Topic] = []
         self.in_flight = InFlight()
@@ -117,8 +105,8 @@ class SummitBot(commands.Bot):
 
     # ------------------------------------------------------------------------------- start-up
     async def login(self, token: str) -> None:
-        if self.settings.discord_api_base:
-            discord.http.Route.BASE = rest_base(self.settings.discord_api_base)
+        if self.settings.discord.api_base:
+            discord.http.Route.BASE = rest_base(self.settings.discord.api_base)
             log.info("REST calls go to %s", discord.http.Route.BASE)
         await super().login(token)
 
@@ -127,11 +115,10 @@ class SummitBot(commands.Bot):
             log.info("Loading the model and the index ...")
             self._service = await asyncio.to_thread(load_service, self.settings)
         await self.refresh_catalogue()
-        for cog in (QA(self), Topics(self), Admin(self)):
-            await self.add_cog(cog)
-        self.add_dynamic_items(PassagesButton)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
         await self.sync_commands()
-        if self.settings.discord_api_base:
+        if self.settings.discord.api_base:
             _, url, _ = await self.http.get_bot_gateway()
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
             log.info("Gateway: %s", url)
@@ -144,7 +131,7 @@ class SummitBot(commands.Bot):
         self.topics = topics
 
     async def sync_commands(self) -> None:
-        guild_id = self.settings.discord_guild_id
+        guild_id = self.settings.discord.guild_id
         if guild_id:
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -181,90 +168,3 @@ class SummitBot(commands.Bot):
             if not await self.in_flight.wait_idle(STOP_GRACE):
                 log.warning("Closing with %d answer(s) unfinished", self.in_flight.count)
         await self.close()
-
-
-async def serve(bot: SummitBot, token: str) -> int:
-    """Run ``bot`` until it is closed; a process exit code. Set-up failures are one line on stderr."""
-    base = bot.settings.discord_api_base
-    try:
-        async with bot:
-            await bot.start(token)
-    except discord.LoginFailure:
-        return fail(
-            "Discord rejected DISCORD_TOKEN (401 Unauthorized): copy the bot token again from the "
-            "developer portal (Bot -> Reset Token)."
-        )
-    except discord.PrivilegedIntentsRequired:
-        return fail(
-            "Discord refused the Message Content intent: enable it in the developer portal "
-            "(Bot -> Privileged Gateway Intents -> Message Content Intent)."
-        )
-    except UserError as error:
-        return fail(error.message, error.exit_code)
-    except (aiohttp.ClientConnectionError, discord.GatewayNotFound) as error:
-        if bot.stopping:
-            return EXIT_OK
-        return fail(f"cannot reach {base or 'Discord'}: {error}", EXIT_FAILURE)
-    except Exception:
-        if bot.stopping:  # a stop request interrupted start-up: not an error
-            log.debug("Start-up interrupted by a stop request", exc_info=True)
-            return EXIT_OK
-        raise
-    log.info("Closed cleanly")
-    return EXIT_OK
-
-
-def fail(message: str, code: int = EXIT_SETUP) -> int:
-    print(f"error: {message}", file=sys.stderr, flush=True)
-    return code
-
-
-class RedactingFormatter(logging.Formatter):
-    """Replaces secrets (the bot token) wherever they would appear in a log line or traceback."""
-
-    def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
-        super().__init__(fmt)
-        self.secrets = [s for s in secrets if s]
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, "[redacted]")
-        return text
-
-
-def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", secrets))
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(level)
-    for name in ("discord", "summitbot"):
-        logging.getLogger(name).setLevel(level)
-
-
-async def _main(settings: Settings, token: str) -> int:
-    bot = SummitBot(settings=settings)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, bot.request_stop, sig.name)
-    return await serve(bot, token)
-
-
-def run_bot(settings: Settings) -> int:
-    """``python bot.py run``: start the bot, return the process exit code (2: missing/rejected token)."""
-    token = settings.discord_token
-    if not token:
-        return fail(
-            "DISCORD_TOKEN is not set: put the bot token in the environment or in .env "
-            "(see .env.example), or use `python bot.py chat` for the console."
-        )
-    setup_logging(settings.log_level, [token])
-    try:
-        return asyncio.run(_main(settings, token))
-    except SetupError as error:
-        return fail(error.message, error.exit_code)
-    except KeyboardInterrupt:
-        return 130

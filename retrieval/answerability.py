@@ -1,0 +1,165 @@
+"""Does the release answer a question? The whole decision, in one place.
+
+Evidence, measured once per question: the best cosine of the question with the release (sentences
+and paragraphs), the best cosine with an off-topic anchor (config/off_topic.toml: subjects the
+release never mentions), whether every word of the question occurs in the release, and the same
+two cosines for the question without the names of the release's people (names make any question
+look like the release: "Did Trump and Putin discuss Iran?").
+
+The rule (``decide``), for given thresholds: refused when the best cosine is below
+``min_similarity``; or, unless every word occurs in the release, when the question is closer to
+an anchor than to the release by more than ``off_topic_margin``; or when the question without
+the names is. ``eval`` calls ``decide`` with other thresholds for its sweep.
+
+Anchor vectors are computed once per model and anchor file, and cached next to the index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from config.errors import SetupError
+from retrieval.embedder import Embedder
+from retrieval.storage import read_json_object, save_array, write_json
+
+log = logging.getLogger(__name__)
+CACHE = "off_topic.npy"
+CACHE_META = "off_topic.json"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_similarity: float
+    off_topic_margin: float
+
+
+@dataclass(frozen=True)
+class Similarities:
+    """How close one text is to the release and to the nearest subject it does not cover."""
+
+    release: float  # best cosine with a sentence or paragraph
+    off_topic: float  # best cosine with an off-topic anchor (-1 without anchors)
+    anchor: str  # that anchor
+
+
+@dataclass(frozen=True)
+class Evidence:
+    question: Similarities
+    words_covered: bool  # every (stemmed, non-stop) word of the question occurs in the release
+    without_names: Similarities | None  # None: the question names nobody, or it was not needed
+
+
+@dataclass(frozen=True)
+class Decision:
+    answerable: bool
+    confidence: float  # best cosine with the release of the text the decision was made on
+    off_topic: float
+    reason: str  # "" when answerable
+
+
+def _check(sims: Similarities, t: Thresholds, *, words_covered: bool) -> Decision:
+    if sims.release < t.min_similarity:
+        reason = f"best similarity {sims.release:.2f} < {t.min_similarity:.2f}"
+    elif sims.off_topic - sims.release > t.off_topic_margin and not words_covered:
+        reason = (
+            f"closer to an uncovered subject ({sims.anchor!r}: {sims.off_topic:.2f} vs {sims.release:.2f})"
+        )
+    else:
+        reason = ""
+    return Decision(not reason, sims.release, sims.off_topic, reason)
+
+
+def needs_second_look(first: Decision, evidence: Evidence) -> bool:
+    """Whether the question without the names decides (only an answerable one not all of whose
+    words occur in the release is looked at again)."""
+    return first.answerable and not evidence.words_covered
+
+
+def decide(evidence: Evidence, t: Thresholds) -> Decision:
+    first = _check(evidence.question, t, words_covered=evidence.words_covered)
+    rest = evidence.without_names
+    if rest is not None and needs_second_look(first, evidence):
+        second = _check(rest, t, words_covered=False)
+        if rest.off_topic - rest.release > t.off_topic_margin:
+            return second
+    return first
+
+
+class Judge:
+    """Measures the evidence for a question against the anchors (see the module docstring)."""
+
+    def __init__(self, anchors: list[str], vectors: np.ndarray, thresholds: Thresholds) -> None:
+        self.anchors = anchors
+        self.vectors = vectors
+        self.thresholds = thresholds
+
+    def similarities(self, release: float, vector: np.ndarray) -> Similarities:
+        if not self.anchors:
+            return Similarities(release, -1.0, "")
+        sims = self.vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
+        best = int(np.argmax(sims))
+        return Similarities(release, float(sims[best]), self.anchors[best])
+
+    def assess(
+        self,
+        release: float,
+        vector: np.ndarray,
+        words_covered: bool,
+        without_names: Callable[[], tuple[float, np.ndarray] | None],
+        *,
+        full: bool = False,
+    ) -> tuple[Evidence, Decision]:
+        """The evidence and the decision at this judge's thresholds. ``without_names`` gives
+        (best cosine, vector) of the question without people's names, or None when that is the
+        same question; it is called only when the decision needs it, or always with ``full``
+        (eval's sweep decides at other thresholds, so it wants the whole evidence)."""
+        evidence = Evidence(self.similarities(release, vector), words_covered, None)
+        t = self.thresholds
+        first = decide(evidence, t)
+        if full or needs_second_look(first, evidence):
+            rest = without_names()
+            if rest is not None:
+                evidence = Evidence(evidence.question, words_covered, self.similarities(*rest))
+        return evidence, decide(evidence, t)
+
+
+def read_anchors(path: Path) -> list[str]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SetupError(f"Cannot read the off-topic anchors {path}: {exc}") from None
+    anchors = [str(a).strip() for a in raw.get("anchors", []) if str(a).strip()]
+    return anchors
+
+
+def anchor_vectors(path: Path, cache_dir: Path, embedder: Embedder) -> tuple[list[str], np.ndarray]:
+    """The anchors and their vectors, from the cache when the file and model are unchanged."""
+    anchors = read_anchors(path)
+    key = hashlib.sha256(("\n".join(anchors) + "\0" + embedder.model_name).encode()).hexdigest()
+    meta_path, cache_path = cache_dir / CACHE_META, cache_dir / CACHE
+    meta = read_json_object(meta_path)
+    if meta is not None and meta.get("key") == key:
+        try:
+            vectors = np.load(cache_path)
+        except (OSError, ValueError):
+            pass
+        else:
+            if vectors.shape == (len(anchors), embedder.dim):
+                return anchors, vectors
+    if not anchors:
+        return [], np.zeros((0, embedder.dim), dtype=np.float32)
+    vectors = embedder.encode_documents(anchors)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        save_array(cache_path, vectors)
+        write_json(meta_path, {"key": key, "count": len(anchors)}, indent=None)
+    except OSError as exc:  # a read-only index folder only costs a re-encode next time
+        log.warning("Could not cache the off-topic anchor vectors: %s", exc)
+    return anchors, vectors

@@ -1,0 +1,100 @@
+"""The public face of the answering core: the one ``retrieval`` module ``cli/`` and ``cogs/`` import.
+
+It holds the service interface (``AnsweringService``), the result types the front ends render,
+the errors meant for users, and the question validator every front end runs before slow work.
+``open_service`` loads the model and the index (seconds: the Discord layer calls it in a worker
+thread). Every service method is synchronous and CPU-bound.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from config.errors import BadQuestion, SetupError, UserError
+from config.settings import Settings
+from retrieval.query import EMPTY_QUESTION, MENTION, clean_question
+from retrieval.summarise import UnknownTopic
+from retrieval.topics import load_topics
+from retrieval.types import (
+    Answer,
+    Citation,
+    Document,
+    IndexStats,
+    Passage,
+    Positions,
+    Quote,
+    Summary,
+    Topic,
+)
+
+if TYPE_CHECKING:
+    from retrieval.service import SummitService
+
+__all__ = [
+    "EMPTY_QUESTION",
+    "MENTION",
+    "Answer",
+    "AnsweringService",
+    "BadQuestion",
+    "Citation",
+    "Document",
+    "IndexStats",
+    "Passage",
+    "Positions",
+    "Quote",
+    "SetupError",
+    "Summary",
+    "Topic",
+    "UnknownTopic",
+    "UserError",
+    "clean_question",
+    "evaluation_report",
+    "format_evaluation",
+    "list_topics",
+    "open_service",
+]
+
+
+class AnsweringService(Protocol):
+    """What the front ends need from the core (``retrieval.service.SummitService`` is one)."""
+
+    def ask(self, question: str) -> Answer: ...
+
+    def summary(self, topic: str) -> Summary: ...
+
+    def positions(self, topic: str) -> Positions: ...
+
+    def topics(self) -> list[Topic]: ...
+
+    def source(self, paragraph: int, doc: str | None = None) -> Passage: ...
+
+    def documents(self) -> list[Document]: ...
+
+    def document(self, doc_id: str) -> Document: ...
+
+    def reindex(self) -> IndexStats: ...
+
+
+def open_service(settings: Settings, *, progress: bool = False, rebuild: bool = False) -> SummitService:
+    """Load (building if needed) the index and the model: the real service."""
+    from retrieval.service import SummitService
+
+    return SummitService.load(settings, progress=progress, rebuild=rebuild)
+
+
+def list_topics(settings: Settings) -> list[Topic]:
+    """The topics of config/topics.toml, without loading the model."""
+    return [t.topic for t in load_topics(settings.topics_file)]
+
+
+def evaluation_report(service: SummitService, questions: str | Path | None = None) -> dict[str, Any]:
+    from retrieval.evaluate import evaluate
+
+    return evaluate(service, questions)
+
+
+def format_evaluation(report: dict[str, Any]) -> str:
+    from retrieval.evaluate import format_report
+
+    return format_report(report)

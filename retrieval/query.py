@@ -1,0 +1,68 @@
+"""The first stage: a question as typed becomes a ``Query``.
+
+Cleaning (control characters, invisible format characters and Discord mentions go; whitespace is
+folded), the validation every front end shares, and the speaker a question asks about. The
+search text leaves that speaker's name out: the name alone would make every sentence that
+mentions them look relevant, so the speaker is preferred by the search stage's boost instead.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from config.errors import BadQuestion
+from retrieval.speakers import asked_speaker, without_speaker
+
+# Discord's user, role and channel mentions and the two mass pings.
+MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@(?:everyone|here)\b")
+EMPTY_QUESTION = 'Please ask a question in words, e.g. "What did Tillerson say about Assad?"'
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # the cleaned question
+    speaker: str | None  # the person the question asks about as a speaker, if any
+    search_text: str  # what the search stage looks for: the text without that speaker's name
+
+    @property
+    def without_people(self) -> str:
+        """The search text without any person's name (for the answerability check)."""
+        return without_speaker(self.search_text)
+
+
+def check_length(text: str, max_chars: int) -> None:
+    if len(text) > max_chars:
+        raise BadQuestion(
+            f"That is {len(text):,} characters; please keep questions under {max_chars:,} characters."
+        )
+
+
+def clean_question(text: str | None, max_chars: int, *, empty_message: str = EMPTY_QUESTION) -> str:
+    """Normalise a question or topic: strip control characters and mentions, fold whitespace.
+    Raises BadQuestion with a friendly message when nothing usable is left or it is too long.
+    Front ends call it before any slow work; the service calls it again as the authority."""
+    if text is None:
+        raise BadQuestion("Please ask a question about the press release.")
+    check_length(text, max_chars)
+    text = unicodedata.normalize("NFC", text)
+    # Control characters and line separators become spaces; invisible format characters (zero-width
+    # spaces, direction marks) go.
+    text = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+        for ch in text
+        if unicodedata.category(ch) != "Cf"
+    )
+    text = MENTION.sub(" ", text)
+    text = " ".join(text.split())
+    if not any(ch.isalnum() for ch in text):
+        raise BadQuestion(empty_message)
+    return text
+
+
+def parse_query(cleaned: str) -> Query:
+    """A cleaned question as the search stage needs it."""
+    speaker = asked_speaker(cleaned)
+    search_text = without_speaker(cleaned, speaker) if speaker else cleaned
+    return Query(cleaned, speaker, search_text)

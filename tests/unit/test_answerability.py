@@ -1,0 +1,117 @@
+"""The answerability decision and the anchor cache, with the fake embedder (no model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from config.settings import OFF_TOPIC
+from retrieval.answerability import (
+    Evidence,
+    Judge,
+    Similarities,
+    Thresholds,
+    anchor_vectors,
+    decide,
+    read_anchors,
+)
+from tests.fakes import FakeEmbedder
+
+
+def _unit(*values: float) -> np.ndarray:
+    v = np.array(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+T = Thresholds(min_similarity=0.3, off_topic_margin=0.1)
+
+
+def _judge(anchors: list[str], vectors: list[np.ndarray]) -> Judge:
+    stacked = np.stack(vectors) if vectors else np.zeros((0, 2), dtype=np.float32)
+    return Judge(anchors, stacked, T)
+
+
+def _decide(judge: Judge, release: float, vector: np.ndarray, covered: bool = False, rest=None):  # type: ignore[no-untyped-def]
+    return judge.assess(release, vector, covered, lambda: rest)[1]
+
+
+def test_refuses_below_the_similarity_threshold() -> None:
+    decision = _decide(_judge(["weather"], [_unit(1, 0)]), 0.29, _unit(0, 1))
+    assert not decision.answerable and "0.29 < 0.30" in decision.reason
+
+
+def test_refuses_when_an_uncovered_subject_is_clearly_closer() -> None:
+    judge = _judge(["weather", "cooking"], [_unit(1, 0), _unit(0, 1)])
+    query = _unit(1, 0.05)  # cosine ~0.999 with "weather"
+    decision = _decide(judge, 0.5, query)
+    assert (
+        not decision.answerable and "'weather'" in decision.reason and "uncovered subject" in decision.reason
+    )
+    # Within the margin (0.95 - 0.9 <= 0.1): answered.
+    assert _decide(judge, 0.9, query).answerable
+    # Every word of the question in the release: the anchors do not apply.
+    assert _decide(judge, 0.5, query, covered=True).answerable
+
+
+def test_the_question_without_names_can_refuse_it() -> None:
+    judge = _judge(["weather"], [_unit(1, 0)])
+    names_only = (0.5, _unit(0, 1))  # without the names: far from the anchor -> still answered
+    assert _decide(judge, 0.6, _unit(0, 1), rest=names_only).answerable
+    weather = (0.4, _unit(1, 0))  # without the names: it is about the weather
+    decision = _decide(judge, 0.6, _unit(0, 1), rest=weather)
+    assert not decision.answerable and decision.confidence == 0.4
+
+
+def test_the_second_look_is_taken_only_when_needed() -> None:
+    judge = _judge(["weather"], [_unit(1, 0)])
+    calls: list[int] = []
+
+    def rest() -> tuple[float, np.ndarray]:
+        calls.append(1)
+        return 0.4, _unit(1, 0)
+
+    judge.assess(0.1, _unit(0, 1), False, rest)  # refused anyway: no second encode
+    judge.assess(0.6, _unit(0, 1), True, rest)  # every word covered: no second encode
+    assert calls == []
+    evidence, _ = judge.assess(0.1, _unit(0, 1), False, rest, full=True)  # eval: all of it
+    assert calls == [1] and evidence.without_names is not None
+
+
+def test_decide_is_the_same_rule_at_any_threshold() -> None:
+    evidence = Evidence(Similarities(0.35, 0.2, "weather"), False, None)
+    assert decide(evidence, Thresholds(0.3, 0.1)).answerable
+    assert not decide(evidence, Thresholds(0.4, 0.1)).answerable
+    off = Evidence(Similarities(0.35, 0.5, "weather"), False, None)
+    assert not decide(off, Thresholds(0.3, 0.1)).answerable
+    assert decide(off, Thresholds(0.3, float("inf"))).answerable  # margin inf: no anchors
+
+
+def test_no_anchors_means_only_the_threshold_applies() -> None:
+    judge = _judge([], [])
+    assert _decide(judge, 0.31, _unit(1, 0)).answerable
+    assert not _decide(judge, 0.2, _unit(1, 0)).answerable
+
+
+def test_shipped_anchors_stay_off_the_release_topics() -> None:
+    anchors = read_anchors(OFF_TOPIC)
+    assert len(anchors) >= 40
+    covered = ("syria", "ukraine", "cyber", "north korea", "hacking of the election", "assad", "volker")
+    offending = [a for a in anchors if any(word in a.lower() for word in covered)]
+    assert offending == [], f"anchors that name a subject the release covers: {offending}"
+
+
+def test_anchor_vectors_are_cached_per_model_and_file(tmp_path: Path) -> None:
+    anchors_file = tmp_path / "off_topic.toml"
+    anchors_file.write_text('anchors = ["weather forecasts", "football results"]\n', encoding="utf-8")
+    fake = FakeEmbedder()
+    names, vectors = anchor_vectors(anchors_file, tmp_path / "cache", fake)
+    assert names == ["weather forecasts", "football results"] and vectors.shape == (2, fake.dim)
+    assert fake.calls == 1
+    anchor_vectors(anchors_file, tmp_path / "cache", fake)
+    assert fake.calls == 1  # served from the cache
+    anchors_file.write_text('anchors = ["weather forecasts"]\n', encoding="utf-8")
+    names, vectors = anchor_vectors(anchors_file, tmp_path / "cache", fake)
+    assert names == ["weather forecasts"] and vectors.shape == (1, fake.dim) and fake.calls == 2
+    names, _ = anchor_vectors(anchors_file, tmp_path / "cache", FakeEmbedder("another-model"))
+    assert names == ["weather forecasts"]
