@@ -143,8 +143,14 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from retrieval.api import evaluation_report, format_evaluation
+    from retrieval.api import evaluation_report, fit_answerability, format_evaluation
 
+    if args.fit:
+        from config.settings import load_settings
+
+        path = fit_answerability(_service(args), args.questions, load_settings().answerability_file)
+        print(f"answerability model written to {path}; run `python bot.py eval` again to see it at work")
+        return 0
     report = evaluation_report(_service(args), args.questions)
     _print_json(report) if args.json else print(format_evaluation(report))
     return 0
@@ -204,7 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="rebuild even when up to date")
     add("chat", cmd_chat, "interactive console (/help inside for commands)")
     p = add("eval", cmd_eval, "retrieval and answer quality on the question set")
-    p.add_argument("--questions", default=None, help="question set (default eval/questions.toml)")
+    p.add_argument("--questions", default=None, help="question set (default eval/dev.toml)")
+    p.add_argument("--fit", action="store_true", help="fit the answerability model on the set and save it")
     p.add_argument("--json", action="store_true")
     add("run", cmd_run, "start the Discord bot (needs DISCORD_TOKEN)")
     add("start", cmd_start, "the Discord bot if DISCORD_TOKEN is set, else the console (used by make run)")

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = Path(__file__).resolve().parent / "defaults.toml"
 TOPICS = Path(__file__).resolve().parent / "topics.toml"
 OFF_TOPIC = Path(__file__).resolve().parent / "off_topic.toml"
+ANSWERABILITY = Path(__file__).resolve().parent / "answerability.toml"
 
 # environment variable -> (section, key, type)
 ENV_VARS: dict[str, tuple[str, str, type]] = {
@@ -82,6 +83,7 @@ class Settings:
     backend: str
     topics_file: Path
     off_topic_file: Path
+    answerability_file: Path  # the fitted answerability model (`python bot.py eval --fit`)
     retrieval: RetrievalSettings
     answer: AnswerSettings
     discord: DiscordSettings
@@ -145,6 +147,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         backend=backend,
         topics_file=TOPICS,
         off_topic_file=OFF_TOPIC,
+        answerability_file=ANSWERABILITY,
         retrieval=RetrievalSettings(
             rrf_k=int(retrieval["rrf_k"]),
             candidates=int(retrieval["candidates"]),

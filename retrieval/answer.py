@@ -7,20 +7,13 @@ answer is ``document.text[start:end]``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from itertools import combinations
+from collections.abc import Callable, Mapping, Sequence
 
 from retrieval.hybrid import Hit
 from retrieval.types import Citation, Quote, Sentence, Topic, sentence_id
 
 # A sentence that leans on the one before it ("He said that ...", "They agree ...").
-_DEPENDENT_START = re.compile(r"^[\"“]?(?:he|she|they|his|her|their|it|this|that|these|those|both)\b", re.I)
-# A further sentence must score at least this fraction of the best one, and be at least this
-# similar to the question on its own (tuned on eval/questions.toml).
-# A sentence from another paragraph than the best one must be as similar as an answer must be.
-ADDITIONAL_MIN_RATIO = 0.5
-CANDIDATES = 8  # the best hits considered for an answer
-ADDITIONAL_MIN_SIMILARITY = 0.2
+_DEPENDENT_START = re.compile(r"^[\"“]?(?:he|she|they|his|her|their|it|this|these|those)\b", re.I)
 # "Tillerson said," alone introduces a quotation: never an answer by itself.
 _INTRODUCER = re.compile(r"^\S+(?:\s+\S+)?\s+(?:said|says|added|stressed)\s*[,:]$", re.I)
 
@@ -29,52 +22,86 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-def select_sentences(
+_COMPARISON = re.compile(
+    r"\b(?:differ|difference|different|compare|compared|comparison|versus|vs\.?|whereas|contrast"
+    r"|each\s+side|both\s+sides|the\s+two\s+sides|disagree\w*)\b",
+    re.I,
+)
+# A further sentence must score at least this fraction of the best one to be considered at all.
+ADDITIONAL_MIN_RATIO = 0.5
+CANDIDATES = 8  # the best hits considered for an answer
+ADDITIONAL_MIN_SIMILARITY = 0.2
+# Word-overlap ceiling (Jaccard of content terms) above which a further sentence is redundant.
+REDUNDANT_OVERLAP = 0.5
+# A further sentence scoring this close to the answer is as likely to be what was asked.
+CLOSE_RATIO = 0.8
+
+
+def is_comparison(question: str) -> bool:
+    return bool(_COMPARISON.search(question))
+
+
+def choose_sentences(
     hits: Sequence[Hit],
-    corpus_sentences: Sequence[Sentence] | Mapping[str, Sentence],
-    max_sentences: int,
+    by_sid: Mapping[str, Sentence],
+    *,
     max_words: int,
+    wants: Callable[[str], bool] = lambda _text: True,
+    question_terms: frozenset[str] = frozenset(),
+    terms_of: Callable[[str], frozenset[str]] = lambda _text: frozenset(),
+    side_of: Callable[[Sentence], str | None] = lambda _s: None,
+    comparison: bool = False,
     other_paragraph_similarity: float = 0.0,
 ) -> list[Hit]:
-    """The best hit, plus up to ``max_sentences - 1`` of the next best hits that are nearly as
-    good and relevant on their own: the combination with the highest total score that fits the
-    word budget, best first. A chosen sentence that starts with a pronoun
-    brings the sentence before it (placed just before it) when that fits, so "He said that ..." is
-    not quoted without its subject."""
-    hits = [h for h in hits if not _INTRODUCER.match(h.sentence.text)]
-    if not hits:
+    """Quote what answers, then stop.
+
+    The answer is the best hit that holds the expected kind of answer (``wants``: a date for a
+    "when" question, ...; among the few best), else the best hit. A further sentence joins only
+    when it adds what the first lacks (MMR-style: relevant on its own and not redundant):
+    the other side of a comparison (``side_of``), or question terms (``terms_of``) the answer so
+    far does not contain. A sentence that starts with a pronoun brings the sentence before it
+    when that fits, so "He said that ..." is not quoted without its subject. At most
+    ``max_words`` words."""
+    pool = [h for h in hits if not _INTRODUCER.match(h.sentence.text)]
+    if not pool:
         return []
-    top = hits[0]
-    candidates = [
-        h
-        for h in hits[1:CANDIDATES]
-        if h.score >= ADDITIONAL_MIN_RATIO * top.score
-        and h.dense >= ADDITIONAL_MIN_SIMILARITY
-        and (
-            (h.sentence.doc_id, h.sentence.paragraph) == (top.sentence.doc_id, top.sentence.paragraph)
-            or h.dense >= other_paragraph_similarity
+    top = pool[0]
+    for h in pool[:3]:
+        if wants(h.sentence.text) and h.score >= ADDITIONAL_MIN_RATIO * top.score:
+            top = h
+            break
+    chosen = [top]
+    covered = set(terms_of(top.sentence.text))
+    sides = {side_of(top.sentence)}
+    words = word_count(top.sentence.text)
+    for h in pool[:CANDIDATES]:
+        if h is top or h.score < ADDITIONAL_MIN_RATIO * top.score or h.dense < ADDITIONAL_MIN_SIMILARITY:
+            continue
+        same_paragraph = (h.sentence.doc_id, h.sentence.paragraph) == (
+            top.sentence.doc_id,
+            top.sentence.paragraph,
         )
-    ]
-    # The set (with the best hit) of the highest total score that fits the word budget: a few
-    # short relevant sentences beat one long one that crowds out the rest.
-    best_set: tuple[Hit, ...] = (top,)
-    best_total = top.score
-    for size in range(1, max_sentences):
-        for extra in combinations(candidates, size):
-            if word_count(top.sentence.text) + sum(word_count(h.sentence.text) for h in extra) > max_words:
-                continue
-            total = top.score + sum(h.score for h in extra)
-            if total > best_total:
-                best_set, best_total = (top, *extra), total
-    chosen = sorted(best_set, key=lambda h: -h.score)
-    words = sum(word_count(h.sentence.text) for h in chosen)
-    # The service passes its sentences by id (built once per index), not a list to index per question.
-    by_sid = (
-        corpus_sentences if isinstance(corpus_sentences, Mapping) else {s.sid: s for s in corpus_sentences}
-    )
+        if not same_paragraph and h.dense < other_paragraph_similarity:
+            continue
+        terms = terms_of(h.sentence.text)
+        if covered and terms and len(terms & covered) / len(terms | covered) > REDUNDANT_OVERLAP:
+            continue  # says what is already quoted
+        side = side_of(h.sentence)
+        adds_side = comparison and side is not None and side not in sides
+        adds_terms = bool((terms & question_terms) - covered)
+        close = h.score >= CLOSE_RATIO * top.score  # nearly as good an answer on its own
+        if not (adds_side or adds_terms or close):
+            continue
+        if words + word_count(h.sentence.text) > max_words:
+            continue
+        chosen.append(h)
+        covered |= terms
+        sides.add(side)
+        words += word_count(h.sentence.text)
+        if len(chosen) >= 2:
+            break
+    ordered: list[Hit] = []
     chosen_ids = {h.sentence.sid for h in chosen}
-    ordered: list[Hit] = []  # best first; a needed previous sentence goes right before its sentence
-    added = 0
     for hit in chosen:
         s = hit.sentence
         prev = by_sid.get(sentence_id(s.doc_id, s.paragraph, s.index - 1))
@@ -82,13 +109,12 @@ def select_sentences(
             _DEPENDENT_START.match(s.text)
             and prev is not None
             and prev.sid not in chosen_ids
-            and len(chosen) + added < max_sentences
+            and not _INTRODUCER.match(prev.text)
             and words + word_count(prev.text) <= max_words
         ):
             ordered.append(Hit(prev, hit.score, hit.dense, hit.paragraph_dense))
             chosen_ids.add(prev.sid)
             words += word_count(prev.text)
-            added += 1
         ordered.append(hit)
     return ordered
 

@@ -28,6 +28,7 @@ import numpy as np
 from config.errors import SetupError
 from retrieval.embedder import Embedder
 from retrieval.storage import read_json_object, save_array, write_json
+from retrieval.types import Coverage
 
 log = logging.getLogger(__name__)
 CACHE = "off_topic.npy"
@@ -163,3 +164,92 @@ def anchor_vectors(path: Path, cache_dir: Path, embedder: Embedder) -> tuple[lis
     except OSError as exc:  # a read-only index folder only costs a re-encode next time
         log.warning("Could not cache the off-topic anchor vectors: %s", exc)
     return anchors, vectors
+
+
+# ------------------------------------------------------------------------- calibrated probability
+FEATURES = ("release", "off_topic_gap", "names_gap", "margin", "agree", "covered", "rule")
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Everything the calibrated decision looks at, for one question (or part of one)."""
+
+    evidence: Evidence
+    rule: Decision  # the similarity/anchor rule at the configured thresholds
+    margin: float  # best sentence cosine minus the best one in another paragraph
+    agree: bool  # dense and BM25 put the same paragraph first
+    covered: float  # fraction of the question's terms that occur in the release
+    type_missing: bool  # an expected kind of answer (a date, a number, ...) is in none of the best sentences
+
+    def vector(self) -> list[float]:
+        q, rest = self.evidence.question, self.evidence.without_names
+        names_gap = (rest.off_topic - rest.release) if rest is not None else -1.0
+        return [
+            q.release,
+            q.off_topic - q.release,
+            names_gap,
+            self.margin,
+            float(self.agree),
+            self.covered,
+            float(self.rule.answerable),
+        ]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A logistic model over ``FEATURES`` fitted on the dev set (``python bot.py eval --fit``)."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float  # answered in full at or above this probability
+    partial_floor: float  # below it, a question with this best cosine is not on the subject at all
+
+    def probability(self, signals: Signals) -> float:
+        x = np.asarray(signals.vector(), dtype=np.float64)
+        z = float(
+            ((x - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.weights) + self.bias
+        )
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def load_calibration(path: Path) -> Calibration | None:
+    """The fitted model, or None when the file is absent (the plain rule then decides)."""
+    if not path.is_file():
+        return None
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        if tuple(raw["features"]) != FEATURES:
+            raise SetupError(f"{path.name} was fitted on other features: run `python bot.py eval --fit`.")
+        return Calibration(
+            tuple(float(v) for v in raw["mean"]),
+            tuple(float(v) or 1.0 for v in raw["scale"]),
+            tuple(float(v) for v in raw["weights"]),
+            float(raw["bias"]),
+            float(raw["threshold"]),
+            float(raw["partial_floor"]),
+        )
+    except (OSError, KeyError, ValueError, TypeError, tomllib.TOMLDecodeError) as exc:
+        raise SetupError(f"Cannot read the answerability model {path}: {exc}") from None
+
+
+def coverage_of(
+    signals: Signals, calibration: Calibration | None, thresholds: Thresholds
+) -> tuple[Coverage, float]:
+    """("full" | "partial" | "none", probability). Full: the release answers it. Partial: it is
+    on a subject of the release but the detail asked is not there (no sentence holds the kind of
+    answer it expects, or the model doubts it). None: not a subject of the release."""
+    if calibration is None:
+        probability = 1.0 if signals.rule.answerable else 0.0
+        threshold, floor = 0.5, thresholds.min_similarity
+    else:
+        probability = calibration.probability(signals)
+        threshold, floor = calibration.threshold, calibration.partial_floor
+    q = signals.evidence.question
+    on_subject = q.release >= floor and q.off_topic - q.release <= thresholds.off_topic_margin
+    if probability >= threshold and not signals.type_missing:
+        return "full", probability
+    if on_subject:
+        return "partial", probability
+    return "none", probability

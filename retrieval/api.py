@@ -50,6 +50,7 @@ __all__ = [
     "UserError",
     "clean_question",
     "evaluation_report",
+    "fit_answerability",
     "format_evaluation",
     "list_topics",
     "open_service",
@@ -92,6 +93,15 @@ def evaluation_report(service: SummitService, questions: str | Path | None = Non
     from retrieval.evaluate import evaluate
 
     return evaluate(service, questions)
+
+
+def fit_answerability(service: SummitService, questions: str | Path | None, target: Path) -> Path:
+    """Fit the answerability model on a question set and write it to ``target`` (TOML)."""
+    from retrieval.evaluate import fit, fit_toml
+    from retrieval.storage import write_atomic
+
+    write_atomic(target, fit_toml(fit(service, questions)))
+    return target
 
 
 def format_evaluation(report: dict[str, Any]) -> str:

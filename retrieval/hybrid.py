@@ -36,6 +36,8 @@ class SearchResult:
     hits: list[Hit]  # best first
     confidence: float  # best dense cosine over sentences and paragraphs
     speaker: str | None = None  # the speaker the search preferred
+    lexical_paragraph: int | None = None  # the passage BM25 ranks first (index into passages)
+    dense_paragraph: int | None = None  # the passage the dense search ranks first
 
 
 def rrf(ranked_ids: Sequence[int] | np.ndarray, k: int) -> dict[int, float]:
@@ -129,4 +131,10 @@ class HybridSearcher:
                 para_dense = float(data.passage_vectors[pi] @ qv)
             hits.append(Hit(sentence, normalised, float(dense), float(para_dense), match))
         hits.sort(key=lambda h: (-h.score, h.sentence.sid))
-        return SearchResult(hits[:limit], confidence, speaker)
+        return SearchResult(
+            hits[:limit],
+            confidence,
+            speaker,
+            int(bp_ids[0]) if len(bp_ids) else None,
+            int(p_ids[0]) if len(p_ids) else None,
+        )

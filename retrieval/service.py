@@ -12,21 +12,39 @@ runs see either the old index or the new one, never a mix.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from config.errors import BadQuestion, UserError
 from config.settings import Settings
-from retrieval.answer import cite, not_covered_message, render_quotes, select_sentences
-from retrieval.answerability import Decision, Evidence, Judge, Thresholds, anchor_vectors
+from retrieval.answer import choose_sentences, cite, is_comparison, not_covered_message, render_quotes
+from retrieval.answer_types import NOT_STATED, expected_type, holds
+from retrieval.answerability import (
+    Calibration,
+    Decision,
+    Evidence,
+    Judge,
+    Signals,
+    Thresholds,
+    anchor_vectors,
+    coverage_of,
+    load_calibration,
+)
 from retrieval.backends import EmbedderChooser
 from retrieval.embedder import Embedder
 from retrieval.hybrid import Hit, HybridSearcher, Method, SearchResult
 from retrieval.index import IndexData, open_index
-from retrieval.positions import split_positions
+from retrieval.intent import classify
+from retrieval.lexical import query_tokens
+from retrieval.parts import split_parts
+from retrieval.positions import side_of, split_positions
 from retrieval.query import Query, clean_question, parse_query
+from retrieval.speakers import PEOPLE
+from retrieval.spelling import Speller
 from retrieval.summarise import (
     FREE_TEXT_RATIO,
     MAX_SENTENCES,
@@ -36,7 +54,18 @@ from retrieval.summarise import (
     topic_sentences,
 )
 from retrieval.topics import TopicSpec, load_topics, match_topic
-from retrieval.types import Answer, Document, IndexStats, Passage, Positions, Sentence, Summary, Topic
+from retrieval.types import (
+    Answer,
+    AnswerPart,
+    Coverage,
+    Document,
+    IndexStats,
+    Passage,
+    Positions,
+    Sentence,
+    Summary,
+    Topic,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +80,21 @@ class _State:
     judge: Judge
     passage_texts: dict[tuple[str, int], str]
     sentences_by_sid: dict[str, Sentence]
+    speller: Speller
+    calibration: Calibration | None
+
+
+@dataclass
+class _Part:
+    """One part of a question on its way through the stages."""
+
+    text: str
+    coverage: Coverage
+    probability: float
+    hits: list[Hit]  # the quoted sentences (the answer, or related ones)
+    note: str
+    result: SearchResult
+    signals: Signals
 
 
 class SummitService:
@@ -92,6 +136,8 @@ class SummitService:
             judge=Judge(anchors, anchor_vecs, thresholds),
             passage_texts={(p.doc_id, p.paragraph): p.text for p in corpus.passages},
             sentences_by_sid={x.sid: x for x in corpus.sentences},
+            speller=Speller([x.text for x in corpus.sentences], [a for al in PEOPLE.values() for a in al]),
+            calibration=load_calibration(s.answerability_file),
         )
         return data.stats
 
@@ -176,36 +222,142 @@ class SummitService:
         result, vector = self._search(query, method, 10)
         return self._judge(query, result, vector, full=True)[0]
 
-    def ask(self, question: str, *, method: Method = "hybrid") -> Answer:
-        a = self.settings.answer
-        query = parse_query(clean_question(question, a.max_question_chars))
-        state = self.state
+    @staticmethod
+    def intent(question: str) -> str:
+        return classify(question)
+
+    def signals(self, question: str, *, method: Method = "hybrid") -> Signals:
+        """What the calibrated decision sees for one single-part question (``eval --fit``)."""
+        cleaned = clean_question(question, self.settings.answer.max_question_chars)
+        text = self.state.speller.correct(cleaned).text
+        return self._part(text, None, method).signals
+
+    def _part(self, text: str, context: str | None, method: Method) -> _Part:
+        """Search, judge and compose one part. ``context``: the part before it, whose subject a
+        pronoun ("who agreed to maintain it?") refers to."""
+        state, a = self.state, self.settings.answer
+        query = parse_query(text)
+        if context and _PRONOUN.search(text):
+            query = Query(query.text, query.speaker, f"{query.search_text} ({context})")
         result, vector = self._search(query, method, 10)
-        _, decision = self._judge(query, result, vector)
-        if not result.hits or not decision.answerable:
-            log.debug("Not answered: %s", decision.reason or "no hits")
-            return Answer(
-                question=query.text,
-                answered=False,
-                answer=not_covered_message(self.topics()),
-                suggestions=self.topics(),
-                speaker=result.speaker,
-                confidence=result.confidence,
-                off_topic=decision.off_topic,
-            )
-        chosen = select_sentences(
-            result.hits, state.sentences_by_sid, a.max_sentences, a.max_words, a.other_paragraph_similarity
+        evidence, rule = self._judge(query, result, vector)
+        terms, found = state.data.passage_bm25.coverage(query.search_text)
+        kind = expected_type(text)
+        best = result.hits[:3]
+        type_missing = kind not in ("any", "yesno") and not any(holds(kind, h.sentence.text) for h in best)
+        top = result.hits[0] if result.hits else None
+        others = [h.dense for h in result.hits if top and h.sentence.paragraph != top.sentence.paragraph]
+        signals = Signals(
+            evidence=evidence,
+            rule=rule,
+            margin=(top.dense - max(others, default=0.0)) if top else 0.0,
+            agree=result.lexical_paragraph is not None and result.lexical_paragraph == result.dense_paragraph,
+            covered=found / terms if terms else 0.0,
+            type_missing=type_missing,
         )
+        coverage, probability = coverage_of(signals, state.calibration, state.judge.thresholds)
+        if not result.hits:
+            coverage = "none"
+        hits: list[Hit] = []
+        note = ""
+        if coverage == "full":
+            question_terms = frozenset(query_tokens(query.search_text))
+            hits = choose_sentences(
+                result.hits,
+                state.sentences_by_sid,
+                max_words=a.max_words,
+                wants=lambda t: holds(kind, t),
+                question_terms=question_terms,
+                terms_of=lambda t: frozenset(query_tokens(t)),
+                side_of=lambda s: side_of(s.text, s.speaker, s.quoted),
+                comparison=is_comparison(text),
+                other_paragraph_similarity=a.other_paragraph_similarity,
+            )
+        elif coverage == "partial":
+            hits = choose_sentences(result.hits, state.sentences_by_sid, max_words=a.max_words)
+            what = NOT_STATED.get(kind)
+            note = (
+                f"The release does not say {what}: nothing in it answers “{text}”."
+                if type_missing and what
+                else f"The release does not answer “{text}” exactly."
+            )
+        else:
+            note = f"The release does not cover “{text}”."
+        return _Part(text, coverage, probability, hits, note, result, signals)
+
+    def _split(self, text: str, method: Method) -> list[_Part]:
+        split = split_parts(text)
+        if len(split.texts) == 1:
+            return [self._part(text, None, method)]
+        parts: list[_Part] = []
+        for part_text in split.texts:
+            parts.append(self._part(part_text, parts[-1].text if parts else None, method))
+        if split.tentative:
+            # "about X and Y": two subjects only when they lie in different paragraphs.
+            firsts = {p.result.hits[0].sentence.paragraph for p in parts if p.result.hits}
+            if len(firsts) < len(parts) or any(p.coverage == "none" for p in parts):
+                return [self._part(text, None, method)]
+        return parts
+
+    def ask(self, question: str, *, method: Method = "hybrid") -> Answer:
+        state = self.state
+        cleaned = clean_question(question, self.settings.answer.max_question_chars)
+        intent = classify(cleaned)
+        if intent != "question":
+            return Answer(
+                question=cleaned,
+                answered=False,
+                answer=about_message(self.topics()),
+                suggestions=self.topics(),
+                coverage="none",
+                parts=[AnswerPart(cleaned, "none", f"That is not a question about the release ({intent}).")],
+            )
+        correction = state.speller.correct(cleaned)
+        parts = self._split(correction.text, method)
+        seen: set[str] = set()
+        for p in parts:  # a sentence one part already quotes is not quoted again
+            p.hits = [h for h in p.hits if h.sentence.sid not in seen]
+            seen.update(h.sentence.sid for h in p.hits)
+        chosen = [h for p in parts for h in p.hits]
         quotes, citations = cite(chosen, state.passage_texts)
+        answer_parts: list[AnswerPart] = []
+        at = 0
+        for p in parts:
+            answer_parts.append(
+                AnswerPart(p.text, p.coverage, p.note, quotes[at : at + len(p.hits)], p.probability)
+            )
+            at += len(p.hits)
+        coverages = {p.coverage for p in parts}
+        coverage: Coverage = (
+            "full" if coverages == {"full"} else "none" if coverages == {"none"} else "partial"
+        )
+        first = parts[0].result
+        common: dict[str, Any] = {
+            "question": cleaned,
+            "speaker": first.speaker,
+            "confidence": first.confidence,
+            "off_topic": parts[0].signals.evidence.question.off_topic,
+            "coverage": coverage,
+            "searched_for": correction.text if correction.changed else "",
+            "parts": answer_parts,
+            "probability": min(p.probability for p in parts),
+        }
+        if coverage == "none":
+            log.debug("Not answered: %s", parts[0].signals.rule.reason or "no hits")
+            return Answer(
+                answered=False, answer=not_covered_message(self.topics()), suggestions=self.topics(), **common
+            )
+        if len(parts) == 1 and coverage == "full":
+            text = render_quotes(quotes)
+        else:
+            text = " ".join(_part_text(p) for p in answer_parts)
         return Answer(
-            question=query.text,
-            answered=True,
-            answer=render_quotes(quotes),
+            answered=coverage == "full",
+            answer=text,
             citations=citations,
             quotes=quotes,
-            speaker=result.speaker,
-            confidence=result.confidence,
-            off_topic=decision.off_topic,
+            suggestions=[] if coverage == "full" else self.topics(),
+            **common,
         )
 
     def _topic_hits(self, topic: str, max_sentences: int) -> tuple[str, TopicSpec | None, list[Hit]]:
@@ -233,3 +385,24 @@ class SummitService:
     def positions(self, topic: str) -> Positions:
         cleaned, spec, hits = self._topic_hits(topic, 8)
         return split_positions(spec.name if spec else cleaned, hits, self.state.passage_texts)
+
+
+_PRONOUN = re.compile(r"\b(?:it|he|she|they|them|him|her|that|this|those|these|his|their|its)\b", re.I)
+
+
+def _part_text(part: AnswerPart) -> str:
+    quotes = render_quotes(part.quotes)
+    if part.coverage == "full":
+        return quotes
+    if not quotes:
+        return part.note
+    return f"{part.note} Related: {quotes}"
+
+
+def about_message(topics: list[Topic]) -> str:
+    names = ", ".join(t.name for t in topics)
+    return (
+        "I answer questions about the press release on the July 2017 Trump–Putin summit, quoting it "
+        f"and citing its paragraphs. It covers: {names}. Try a question such as "
+        '"What did Tillerson say about Assad?", or `summary TOPIC`.'
+    )

@@ -8,7 +8,7 @@ file it came from (``Document.text[start:end]``).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 def passage_id(doc_id: str, paragraph: int) -> str:
@@ -95,6 +95,28 @@ class Quote:
     speaker: str | None = None
 
 
+Coverage = Literal["full", "partial", "none"]
+
+
+@dataclass(frozen=True)
+class AnswerPart:
+    """One part of a (possibly multi-part) question and what the release says to it."""
+
+    question: str  # the part as searched
+    coverage: Coverage
+    note: str = ""  # the plain "The release does not say ..." line (partial / none)
+    quotes: list[Quote] = field(default_factory=list)  # the answer, or the related sentences
+    probability: float = 0.0  # calibrated probability that the release answers it
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "coverage": self.coverage,
+            "note": self.note,
+            "answer": " ".join(f"{q.text} [{q.n}]" for q in self.quotes),
+        }
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str
@@ -104,16 +126,31 @@ class Answer:
     quotes: list[Quote] = field(default_factory=list)
     suggestions: list[Topic] = field(default_factory=list)  # filled when not answered
     speaker: str | None = None  # the speaker the question asked about, if any
-    confidence: float = 0.0  # best dense similarity, the figure the refusal threshold applies to
+    confidence: float = 0.0  # best dense similarity
     off_topic: float = -1.0  # best similarity with a subject the release does not cover
+    coverage: Coverage = "full"  # full: answered; partial: on the subject, not the detail; none
+    searched_for: str = ""  # the question as searched, when spelling or chat forms changed it
+    parts: list[AnswerPart] = field(default_factory=list)  # one per part of the question
+    probability: float = 0.0  # the lowest calibrated probability over the parts
+
+    @property
+    def note(self) -> str:
+        """The "not stated" lines of the parts, in order (empty when all is answered)."""
+        return " ".join(p.note for p in self.parts if p.note)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "question": self.question,
             "answered": self.answered,
             "answer": self.answer,
             "citations": [c.to_json() for c in self.citations],
+            "coverage": self.coverage,
         }
+        if self.searched_for:
+            out["searched_for"] = self.searched_for
+        if len(self.parts) > 1:
+            out["parts"] = [p.to_json() for p in self.parts]
+        return out
 
 
 @dataclass(frozen=True)

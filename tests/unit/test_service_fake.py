@@ -90,7 +90,8 @@ def test_ask_cleans_the_question_and_records_the_speaker(service: SummitService)
 def test_answer_json_matches_the_contract(service: SummitService) -> None:
     obj = service.ask("What did Tillerson say about Assad?").to_json()
     obj = json.loads(json.dumps(obj))  # what a consumer of `ask --json` sees
-    assert set(obj) == {"question", "answered", "answer", "citations"}
+    assert set(obj) == {"question", "answered", "answer", "citations", "coverage"}
+    assert obj["coverage"] == "full"
     assert type(obj["question"]) is str
     assert type(obj["answered"]) is bool
     assert type(obj["answer"]) is str
@@ -111,8 +112,8 @@ def test_a_question_below_the_threshold_is_not_answered(tmp_path: Path) -> None:
     assert all(name in answer.answer for name in TOPIC_NAMES)
     assert [t.name for t in answer.suggestions] == TOPIC_NAMES
     obj = answer.to_json()
-    assert set(obj) == {"question", "answered", "answer", "citations"}
-    assert obj["answered"] is False and obj["citations"] == []
+    assert set(obj) == {"question", "answered", "answer", "citations", "coverage"}
+    assert obj["answered"] is False and obj["citations"] == [] and obj["coverage"] == "none"
 
 
 @pytest.mark.parametrize("question", ["", "   ", "<@123> @everyone", "🤝", "x" * 20_000])

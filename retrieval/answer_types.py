@@ -1,0 +1,117 @@
+"""What kind of answer a question expects, and whether a sentence holds one. Query stage.
+
+when / what date / what time -> a date or time; where -> a place; who / which country -> a person
+or body; how many / how much -> a number; how long -> a duration; why -> a reason; did / does /
+is / was ... -> yes or no (answered by the sentence that confirms or denies it). Other questions
+("what did X say about Y") expect no particular type.
+
+The detectors are deliberately plain: they look for the surface forms such answers take in
+English news text (month names and days, clock times, numerals and number words, "because",
+capitalised names, ...). A question whose expected type is in none of the sentences on its
+subject is one the release does not answer in full (see answerability).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+AnswerType = Literal["date", "place", "person", "number", "duration", "reason", "yesno", "any"]
+
+_WHEN = re.compile(
+    r"^(?:when|what\s+(?:date|day|time|year|month|hour)|at\s+what\s+time|which\s+(?:day|date|year|month)"
+    r"|how\s+soon|by\s+when|since\s+when)\b",
+    re.I,
+)
+_WHERE = re.compile(
+    r"^(?:where|in\s+which\s+(?:city|country|place)|what\s+(?:city|country|place|venue|location))\b", re.I
+)
+_WHO = re.compile(
+    r"^(?:who|whom|whose|which\s+(?:person|people|official|country|countries|nation|side|leader))\b", re.I
+)
+_HOW_LONG = re.compile(r"^(?:how\s+long|for\s+how\s+long)\b", re.I)
+_HOW_MANY = re.compile(r"^(?:how\s+(?:many|much|often|big|large|old))\b", re.I)
+_WHY = re.compile(r"^(?:why|for\s+what\s+reason|what\s+(?:was|is)\s+the\s+reason|how\s+come)\b", re.I)
+_YESNO = re.compile(
+    r"^(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should)\s+(?!you\b|u\b)", re.I
+)
+_LEAD = re.compile(r"^(?:and|also|so|ok|okay|but|then|hey|um|uh|like|pls|please)[\s,]+", re.I)
+
+_MONTHS = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\."
+)
+_DATE = re.compile(
+    rf"\b(?:{_MONTHS})\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"|\b(?:19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am|pm)\b"
+    r"|\b(?:this|yesterday|tomorrow|last|next)\s+(?:morning|afternoon|evening|night|week|month|year)\b"
+    r"|\b(?:today|yesterday|tomorrow|tonight)\b|\bon\s+the\s+\d",
+    re.I,
+)
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+    r"|hundred|thousand|million|billion|dozen|dozens"
+)
+_NUMBER = re.compile(rf"\b\d+(?:[.,]\d+)?\b|\b(?:{_NUMBER_WORDS})\b", re.I)
+_DURATION = re.compile(
+    rf"\b(?:\d+|an?|another|{_NUMBER_WORDS})\s+(?:more\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b"
+    r"|\blong\s+continue\b|\blengthy\b",
+    re.I,
+)
+_REASON = re.compile(
+    r"\b(?:because|since|so\s+that|in\s+order\s+to|due\s+to|as\s+a\s+result|the\s+reason|therefore|thus"
+    r"|if\s+that\s+were\s+the\s+case|to\s+(?:resolve|avoid|move|settle|establish|collaborate|maintain|find))\b",
+    re.I,
+)
+# A capitalised word that does not start the sentence (names of people, places and bodies).
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z’'\-]+|\bU\.[SN]\.")
+_PLACE = re.compile(
+    r"\b(?:in|to|near|at|from)\s+(?:the\s+)?(?:[A-Z][a-z]+\s*)+|\bborder\b|\bzone\b|\bregion\b|\bcity\b", re.M
+)
+_PERSON_NOUN = re.compile(
+    r"\b(?:President|Secretary|Minister|Ambassador|translator|community|Department|people|parties|sides"
+    r"|leaders|members|Lady)\b"
+)
+
+
+def expected_type(question: str) -> AnswerType:
+    text = _LEAD.sub("", question.strip())
+    for pattern, kind in (
+        (_HOW_LONG, "duration"),
+        (_HOW_MANY, "number"),
+        (_WHEN, "date"),
+        (_WHERE, "place"),
+        (_WHO, "person"),
+        (_WHY, "reason"),
+        (_YESNO, "yesno"),
+    ):
+        if pattern.search(text):
+            return kind  # type: ignore[return-value]
+    return "any"
+
+
+def holds(kind: AnswerType, sentence: str) -> bool:
+    """Whether ``sentence`` contains an answer of this type (always true for "any"/"yesno")."""
+    if kind == "date":
+        return bool(_DATE.search(sentence))
+    if kind == "number":
+        return bool(_NUMBER.search(sentence))
+    if kind == "duration":
+        return bool(_DURATION.search(sentence))
+    if kind == "reason":
+        return bool(_REASON.search(sentence))
+    if kind == "place":
+        return bool(_PLACE.search(sentence))
+    if kind == "person":
+        return bool(_NAME.search(sentence) or _PERSON_NOUN.search(sentence))
+    return True
+
+
+NOT_STATED = {
+    "date": "when",
+    "place": "where",
+    "person": "who",
+    "number": "how many or how much",
+    "duration": "how long",
+    "reason": "why",
+}

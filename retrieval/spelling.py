@@ -1,0 +1,163 @@
+"""Spelling and chat forms: part of the Query stage.
+
+A question's words are looked up in the release's own vocabulary. A word found there is kept. A
+word that is not there but is a common English word is kept too ("meddling", "weather"). Anything
+else — a typo, or a rare word one or two letters from a name in the release ("volcker" → Volker,
+"asad" → Assad) — is corrected against the release's vocabulary and names with SymSpell
+(symspellpy): at most one edit for words of up to five letters, two for longer ones. English
+words and their frequencies come from the frequency dictionary bundled with symspellpy. Chat forms
+("whats", "u", "n", "gonna", "wat") are expanded first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from symspellpy import SymSpell, Verbosity
+
+# Chat forms -> what they stand for (lower case; matched as whole words).
+CHAT_FORMS: dict[str, str] = {
+    "whats": "what is",
+    "wats": "what is",
+    "wat": "what",
+    "wht": "what",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "n": "and",
+    "y": "why",
+    "gonna": "going to",
+    "wanna": "want to",
+    "gotta": "got to",
+    "dunno": "do not know",
+    "tho": "though",
+    "abt": "about",
+    "bout": "about",
+    "pls": "please",
+    "plz": "please",
+    "bc": "because",
+    "cuz": "because",
+    "coz": "because",
+    "w/": "with",
+    "thx": "thanks",
+    "ppl": "people",
+    "govt": "government",
+    "smth": "something",
+    "sth": "something",
+    "rn": "right now",
+    "whos": "who is",
+    "wheres": "where is",
+    "hows": "how is",
+    "didnt": "did not",
+    "doesnt": "does not",
+    "dont": "do not",
+    "wasnt": "was not",
+    "isnt": "is not",
+    "wont": "will not",
+    "cant": "cannot",
+    "im": "I am",
+    "tbh": "",
+    "lol": "",
+}
+# An English word this frequent (in symspellpy's 82,765-word list) is never "corrected" ...
+COMMON_ENGLISH = 1_000_000
+# ... and a rarer one only towards a name of the release (a capitalised word there).
+_WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*[A-Za-z]|[A-Za-z]")
+_TOKEN = re.compile(r"\S+")
+
+
+@lru_cache(maxsize=1)
+def english_counts() -> dict[str, int]:
+    """Word -> count from symspellpy's bundled English frequency dictionary."""
+    text = (
+        resources.files("symspellpy")
+        .joinpath("frequency_dictionary_en_82_765.txt")
+        .read_text(encoding="utf-8")
+    )
+    counts: dict[str, int] = {}
+    for line in text.splitlines():
+        word, _, count = line.partition(" ")
+        if count.strip().isdigit():
+            counts[word] = int(count)
+    return counts
+
+
+@dataclass(frozen=True)
+class Correction:
+    text: str  # the question as searched
+    changed: bool  # whether anything was corrected or expanded
+
+
+class Speller:
+    """Corrects questions against one corpus's vocabulary (built once per index)."""
+
+    def __init__(self, texts: Iterable[str], names: Iterable[str] = ()) -> None:
+        counts: Counter[str] = Counter()
+        proper: set[str] = set()
+        for text in texts:
+            for m in _WORD.finditer(text):
+                word = m.group(0)
+                for piece in re.split(r"[’'\-]", word):
+                    if len(piece) < 2:
+                        continue
+                    counts[piece.lower()] += 1
+                    if piece[0].isupper():
+                        proper.add(piece.lower())
+        for name in names:
+            for piece in name.split():
+                if len(piece) > 1 and piece.isalpha():
+                    counts[piece.lower()] += 1
+                    proper.add(piece.lower())
+        self.vocabulary = set(counts)
+        self.proper = proper
+        self.symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+        for word, count in counts.items():
+            self.symspell.create_dictionary_entry(word, count)
+
+    def _fix_word(self, word: str) -> str | None:
+        """The corrected form of one word (lower case), or None to keep it."""
+        low = word.lower()
+        if low in self.vocabulary or len(low) < 3 or not low.isalpha():
+            return None
+        english = english_counts().get(low, 0)
+        if english >= COMMON_ENGLISH:
+            return None
+        distance = 1 if len(low) <= 5 else 2
+        found = self.symspell.lookup(low, Verbosity.CLOSEST, max_edit_distance=distance)
+        if not found:
+            return None
+        best = max(found, key=lambda s: (-s.distance, s.count))
+        if english and best.term not in self.proper:
+            return None  # a real (if rare) English word, and no name of the release it could be
+        return best.term
+
+    def correct(self, question: str) -> Correction:
+        out: list[str] = []
+        changed = False
+        for token in _TOKEN.findall(question):
+            core = token.strip('?!.,;:"“”()')
+            lead = token[: token.find(core)] if core else token
+            tail = token[len(lead) + len(core) :]
+            low = core.lower()
+            if low in CHAT_FORMS:
+                expansion = CHAT_FORMS[low]
+                changed = True
+                if expansion:
+                    out.append(lead + expansion + tail)
+                elif lead + tail:
+                    out.append(lead + tail)
+                continue
+            fixed = self._fix_word(core) if core.isalpha() else None
+            if fixed is not None and fixed != low:
+                changed = True
+                if core[0].isupper() or fixed in self.proper:
+                    fixed = fixed.capitalize()
+                out.append(lead + fixed + tail)
+            else:
+                out.append(token)
+        return Correction(" ".join(out) if changed else question, changed)
