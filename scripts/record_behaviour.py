@@ -45,7 +45,8 @@ def main() -> int:
         print(json.dumps({"eval": path.name, "out": run("eval", "--json", "--questions", str(path))}))
     raw_topics = tomllib.loads((ROOT / "config" / "topics.toml").read_text(encoding="utf-8"))
     topics = [t["name"] for t in raw_topics["topic"]] + topics
-    print(json.dumps({"ask": len(questions), "out": run("ask", "--json", "-", stdin="\n".join(questions) + "\n")}))
+    asked = run("ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    print(json.dumps({"ask": len(questions), "out": asked}))
     for topic in topics:
         for command in ("summary", "positions"):
             print(json.dumps({command: topic, "out": run(command, topic, "--json")}))
