@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import sys
 import threading
 import time
 import tomllib
@@ -94,7 +93,8 @@ def test_split_torch_drops_torch_and_its_hash_lines_only() -> None:
     assert "torch==" not in rest and LOCAL_CPU_WHEEL_SHA256 not in rest
     assert set(entries(rest)) == set(entries(RUNTIME)) - {"torch"}
     assert entries(rest)["numpy"] == entries(RUNTIME)["numpy"]
-    assert deps.split_torch("six==1.0 \\\n    --hash=sha256:ab\n") == ("six==1.0 \\\n    --hash=sha256:ab\n", None)
+    six = "six==1.0 \\\n    --hash=sha256:ab\n"
+    assert deps.split_torch(six) == (six, None)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -170,7 +170,7 @@ def test_without_a_cpu_wheel_anywhere_torch_is_installed_as_before(monkeypatch: 
 
 
 def test_another_failure_is_reported_not_papered_over(monkeypatch: Any, lock: Path, capsys: Any) -> None:
-    pip = FakePip(fail=1, stderr="ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE.\n")
+    pip = FakePip(fail=1, stderr="ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE.")
     monkeypatch.setattr(deps, "_pip", pip)
     monkeypatch.setattr(deps, "reachable", lambda url: False)
     assert deps.install(lock, "http://cpu.example/whl") == 1
@@ -185,7 +185,6 @@ def test_an_empty_torch_index_opts_out_of_the_cpu_build(monkeypatch: Any, lock: 
     assert deps.install(lock, "") == 0
     assert [c[-1] for c in pip.calls][1:] == ["torch==2.13.0"]
     assert pip.calls[0][:3] == ["--require-hashes", "--no-deps", "-r"]
-
 
 
 def test_pyproject_lists_the_dev_requirements_with_the_same_pins() -> None:
