@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from cli.doctor import cmd_doctor
 from retrieval.api import UserError
 
 log = logging.getLogger("summitbot")
@@ -214,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fit", action="store_true", help="fit the answerability model on the set and save it")
     p.add_argument("--json", action="store_true")
     add("run", cmd_run, "start the Discord bot (needs DISCORD_TOKEN)")
+    add("doctor", cmd_doctor, "check Python, packages, model, index, token and folders").add_argument(
+        "--full", action="store_true", help="also import torch and sentence-transformers (slow)"
+    )
     add("start", cmd_start, "the Discord bot if DISCORD_TOKEN is set, else the console (used by make run)")
     return parser
 

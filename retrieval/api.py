@@ -52,7 +52,9 @@ __all__ = [
     "evaluation_report",
     "fit_answerability",
     "format_evaluation",
+    "index_problem",
     "list_topics",
+    "model_location",
     "open_service",
 ]
 
@@ -82,6 +84,35 @@ def open_service(settings: Settings, *, progress: bool = False, rebuild: bool = 
     from retrieval.service import SummitService
 
     return SummitService.load(settings, progress=progress, rebuild=rebuild)
+
+
+def model_location(settings: Settings) -> str:
+    """Where the configured model loads from (the packaged copy, a folder, or a hub id)."""
+    from retrieval.embedder import resolve_model_path
+
+    return resolve_model_path(settings.model_name)
+
+
+def index_problem(settings: Settings) -> tuple[str | None, dict[str, Any]]:
+    """Why the index on disk cannot be used as it is (None when it is up to date and every file
+    matches its checksum), and its counts; without loading the model."""
+    from retrieval.documents import read_documents
+    from retrieval.index import expected_manifest, read_manifest, stale_reason
+    from retrieval.storage import sha256_file
+
+    documents = read_documents(settings.corpus_dir)
+    manifest = read_manifest(settings.index_dir)
+    reason = stale_reason(
+        manifest, expected_manifest(documents, settings.model_name, settings.hnsw_min_vectors)
+    )
+    if reason is not None or manifest is None:
+        return reason or "no index on disk yet", {}
+    for rel, digest in sorted((manifest.get("files") or {}).items()):
+        path = settings.index_dir / rel
+        if not path.is_file() or sha256_file(path) != digest:
+            return f"{path} is missing or damaged", {}
+    counts = manifest.get("counts", {})
+    return None, counts if isinstance(counts, dict) else {}
 
 
 def list_topics(settings: Settings) -> list[Topic]:
