@@ -69,6 +69,7 @@ def _ask_stream(service, as_json: bool) -> int:  # type: ignore[no-untyped-def]
                 "answered": False,
                 "answer": exc.message,
                 "citations": [],
+                "coverage": "none",
                 "error": True,
             }
             _print_json(obj) if as_json else print(exc.message, flush=True)

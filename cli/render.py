@@ -37,9 +37,20 @@ def _quotes(quotes: Sequence[Quote]) -> str:
 
 
 def answer_text(answer: Answer, docs: dict[str, Document]) -> str:
-    if not answer.answered:
-        return _wrap(answer.answer, "")
-    return _quotes(answer.quotes) + "\n" + _sources(answer.citations, docs)
+    head = f"(searched for: {answer.searched_for})\n" if answer.searched_for else ""
+    if not answer.citations:
+        return head + _wrap(answer.answer, "")
+    lines: list[str] = []
+    for part in answer.parts:
+        if len(answer.parts) > 1:
+            lines.append(f"» {part.question}")
+        if part.note and part.coverage != "full":
+            lines.append(_wrap(part.note, ""))
+            if part.quotes:
+                lines.append("Related:")
+        if part.quotes:
+            lines.append(_quotes(part.quotes))
+    return head + "\n".join(lines) + "\n" + _sources(answer.citations, docs)
 
 
 def summary_text(summary: Summary, docs: dict[str, Document]) -> str:

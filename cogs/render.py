@@ -162,12 +162,14 @@ def _add_citation_fields(
 def answer_embed(answer: Answer, documents: Mapping[str, Document]) -> discord.Embed:
     """The answer with its [n] markers, a field per source, and the documents in the footer."""
     title = trim(neutralise(answer.question), TITLE_LIMIT)
-    if not answer.answered:
+    if not answer.citations:
         return not_covered_embed(title, answer.suggestions)
+    # A partial answer says first what the release does not say, then quotes the related sentences.
+    searched = f"*Searched for: {answer.searched_for}*\n" if answer.searched_for else ""
     embed = discord.Embed(
         title=title,
-        description=trim(neutralise(answer.answer), DESCRIPTION_LIMIT),
-        colour=ANSWER_COLOUR,
+        description=trim(neutralise(searched + answer.answer), DESCRIPTION_LIMIT),
+        colour=ANSWER_COLOUR if answer.answered else NOT_COVERED_COLOUR,
     )
     _finish_cited(embed, answer.citations, answer.quotes, documents)
     return embed

@@ -27,7 +27,8 @@ pytestmark = pytest.mark.slow
 
 CORPUS_FILE = ROOT / "corpus" / "summit-2017-07-press-release.txt"
 CORPUS_TEXT = CORPUS_FILE.read_text(encoding="utf-8")
-ANSWER_KEYS = {"question", "answered", "answer", "citations"}
+ANSWER_KEYS = {"question", "answered", "answer", "citations", "coverage"}
+OPTIONAL_KEYS = {"searched_for", "parts"}
 CITATION_KEYS = {"n", "doc", "paragraph", "text", "score"}
 MARKER = re.compile(r"\s*\[\d+\]")
 LOG_LINE = re.compile(r"^(DEBUG|INFO|WARNING) [\w.]+: ")
@@ -67,7 +68,9 @@ def assert_citations(citations: list[dict[str, Any]]) -> None:
 
 
 def assert_answer_shape(obj: dict[str, Any]) -> None:
-    assert set(obj) == ANSWER_KEYS
+    assert ANSWER_KEYS <= set(obj) <= ANSWER_KEYS | OPTIONAL_KEYS
+    assert obj["coverage"] in ("full", "partial", "none")
+    assert obj["answered"] == (obj["coverage"] == "full")
     assert type(obj["question"]) is str and type(obj["answered"]) is bool and type(obj["answer"]) is str
     assert type(obj["citations"]) is list
     assert_citations(obj["citations"])
