@@ -50,7 +50,7 @@ _DATE = re.compile(
 )
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
-    r"|hundred|thousand|million|billion|dozen|dozens"
+    r"|hundred|thousand|million|billion|dozen|dozens|both|many|few|several|all|none|most"
 )
 _NUMBER = re.compile(rf"\b\d+(?:[.,]\d+)?\b|\b(?:{_NUMBER_WORDS})\b", re.I)
 _DURATION = re.compile(
@@ -106,6 +106,10 @@ def holds(kind: AnswerType, sentence: str) -> bool:
         return bool(_NAME.search(sentence) or _PERSON_NOUN.search(sentence))
     return True
 
+
+# The kinds whose absence from the sentences on a subject can be told reliably from their surface
+# form; a reason, a person or a place is too often implicit ("They sent the First Lady in").
+CHECKABLE: frozenset[str] = frozenset({"date", "number", "duration"})
 
 NOT_STATED = {
     "date": "when",

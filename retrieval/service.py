@@ -22,7 +22,7 @@ import numpy as np
 from config.errors import BadQuestion, UserError
 from config.settings import Settings
 from retrieval.answer import choose_sentences, cite, is_comparison, not_covered_message, render_quotes
-from retrieval.answer_types import NOT_STATED, expected_type, holds
+from retrieval.answer_types import CHECKABLE, NOT_STATED, expected_type, holds
 from retrieval.answerability import (
     Calibration,
     Decision,
@@ -244,7 +244,7 @@ class SummitService:
         terms, found = state.data.passage_bm25.coverage(query.search_text)
         kind = expected_type(text)
         best = result.hits[:3]
-        type_missing = kind not in ("any", "yesno") and not any(holds(kind, h.sentence.text) for h in best)
+        type_missing = kind in CHECKABLE and not any(holds(kind, h.sentence.text) for h in best)
         top = result.hits[0] if result.hits else None
         others = [h.dense for h in result.hits if top and h.sentence.paragraph != top.sentence.paragraph]
         signals = Signals(
