@@ -231,6 +231,76 @@ def test_ask_stream_reads_a_piped_file(env: dict[str, str]) -> None:
     assert 5 in {c["paragraph"] for c in objs[2]["citations"]}
 
 
+def run_bytes(env: dict[str, str], *args: str | bytes, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """``run`` with raw bytes: arguments may be bytes (as a shell passes any byte string) and
+    stdout/stderr come back undecoded, so a test can check they are valid UTF-8."""
+    return subprocess.run(
+        [sys.executable, "bot.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        timeout=TIMEOUT,
+    )
+
+
+def test_ask_stream_survives_undecodable_bytes(env: dict[str, str]) -> None:
+    lines = [
+        b"Who is Kurt Volker?\xff\n",  # a question ending in a byte that is not UTF-8
+        b"\xff\xfe\x80\xc3\n",  # a line of nothing but such bytes
+        b"What did \xe9 Tillerson say about Assad?\r\n",  # latin-1 inside, CRLF ending
+        b"Who will travel to Kyiv?\n",  # later questions are still answered
+    ]
+    proc = run_bytes(env, "ask", "--json", "-", stdin=b"".join(lines))
+    stderr = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 0, stderr
+    assert b"Traceback" not in proc.stderr
+    out = proc.stdout.decode("utf-8")  # every output line is valid UTF-8 (strict decoding)
+    objs = [json.loads(line) for line in out.splitlines()]
+    assert len(objs) == len(lines)
+    volker, only_bad, latin, kyiv = objs
+    assert volker["answered"] is True and 5 in {c["paragraph"] for c in volker["citations"]}
+    assert volker["question"] == "Who is Kurt Volker?"
+    assert only_bad["answered"] is False and only_bad.get("error") is True and only_bad["answer"]
+    assert latin["answered"] is True and 4 in {c["paragraph"] for c in latin["citations"]}
+    assert kyiv["answered"] is True and 5 in {c["paragraph"] for c in kyiv["citations"]}
+    for obj in objs:
+        obj["question"].encode("utf-8")  # no surrogate survives into the JSON
+
+
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
+def test_ask_one_shot_with_an_undecodable_argument(env: dict[str, str], as_json: bool) -> None:
+    args: list[str | bytes] = ["ask", b"Who is Kurt Volker?\xff"] + (["--json"] if as_json else [])
+    proc = run_bytes(env, *args)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    assert b"Traceback" not in proc.stderr
+    out = proc.stdout.decode("utf-8")
+    if as_json:
+        obj = json.loads(out)
+        assert obj["answered"] is True and obj["question"] == "Who is Kurt Volker?"
+    else:
+        assert "Volker" in out and "Sources" in out
+
+
+def test_ask_one_shot_of_only_undecodable_bytes_is_a_friendly_error(env: dict[str, str]) -> None:
+    proc = run_bytes(env, "ask", b"\xff\xfe", "--json")
+    assert proc.returncode == 1
+    stderr = proc.stderr.decode("utf-8")
+    assert "Traceback" not in stderr and stderr.startswith("error: ")
+    assert proc.stdout == b""
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["\x1b[31mWho is Kurt Volker?\x1b[0m", "\x1b]0;title\x07Who is Kurt Volker?"],
+    ids=["csi", "osc"],
+)
+def test_ask_strips_whole_terminal_escapes(env: dict[str, str], question: str) -> None:
+    obj = one_json(run(env, "ask", question, "--json"))
+    assert obj["question"] == "Who is Kurt Volker?" and obj["answered"] is True
+
+
 # ------------------------------------------------------------------------------ summary, positions
 def test_summary_json(env: dict[str, str]) -> None:
     obj = one_json(run(env, "summary", "Syria", "--json"))
