@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 3  # 3: chunks.json keeps each sentence's speaker
 MANIFEST = "manifest.json"
+REBUILD_REQUESTED = "rebuild requested"  # the reason of a build asked for (``index --rebuild``)
 _TRACKED_LIBRARIES = ("sentence-transformers", "faiss-cpu", "bm25s", "pysbd", "torch", "numpy")
 _REBUILD_ON_CHANGE = ("sentence-transformers", "faiss-cpu", "bm25s", "pysbd")
 
@@ -273,7 +274,7 @@ def open_index(
     documents = read_documents(corpus_dir)
     expected = expected_manifest(documents, model_name, hnsw_min_vectors)
     manifest = read_manifest(index_dir)
-    reason = "rebuild requested" if rebuild else stale_reason(manifest, expected)
+    reason = REBUILD_REQUESTED if rebuild else stale_reason(manifest, expected)
     if reason is None and manifest is not None:
         try:
             data = load_index(index_dir, documents, manifest)

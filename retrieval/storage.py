@@ -145,3 +145,36 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def file_records(folder: Path, names: list[str]) -> dict[str, dict[str, Any]]:
+    """Size, modification time and SHA-256 of each file, for ``file_damage`` to check later."""
+    records = {}
+    for name in names:
+        stat = (folder / name).stat()
+        records[name] = {
+            "bytes": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "sha256": sha256_file(folder / name),
+        }
+    return records
+
+
+def file_damage(folder: Path, records: Any) -> str | None:
+    """Why the files of ``folder`` no longer match ``records`` (from ``file_records``), or None.
+
+    Cheap when nothing changed: a file whose size and modification time are as recorded is
+    trusted; only one whose time changed is hashed again."""
+    if not isinstance(records, dict) or not records:
+        return "no file sizes and checksums were recorded"
+    for name, record in records.items():
+        path = folder / name
+        try:
+            stat = path.stat()
+        except OSError:
+            return f"{name} is missing"
+        if not isinstance(record, dict) or stat.st_size != record.get("bytes"):
+            return f"{name} is {stat.st_size} bytes, expected {record.get('bytes')} (truncated or replaced)"
+        if stat.st_mtime_ns != record.get("mtime_ns") and sha256_file(path) != record.get("sha256"):
+            return f"{name} does not match its checksum"
+    return None
