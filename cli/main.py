@@ -56,16 +56,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def _ask_stream(service, as_json: bool) -> int:  # type: ignore[no-untyped-def]
-    """One question per stdin line, one answer per line, each flushed as soon as it is ready."""
+    """One question per stdin line, one answer per line, each flushed as soon as it is ready.
+
+    Lines are read as bytes: a byte that is not UTF-8 becomes a lone surrogate, which the question
+    cleaner removes, so such a line is answered (or refused) like any other and never ends the
+    stream. A refused line is echoed with those bytes shown as U+FFFD."""
     from cli.render import answer_text
 
-    for line in sys.stdin:
-        question = line.rstrip("\r\n")
+    for raw in sys.stdin.buffer:
+        line = raw.rstrip(b"\r\n")
+        question = line.decode("utf-8", "surrogateescape")
         try:
             answer = service.ask(question)
         except UserError as exc:
             obj: dict[str, Any] = {
-                "question": question,
+                "question": line.decode("utf-8", "replace"),
                 "answered": False,
                 "answer": exc.message,
                 "citations": [],
@@ -223,7 +228,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _replace_unencodable_output() -> None:
+    """Whatever a question held, stdout and stderr stay valid text: a character that cannot be
+    encoded (a lone surrogate) is written as "?" instead of raising or leaking a raw byte."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _replace_unencodable_output()
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

@@ -9,18 +9,24 @@ ask that base for the gateway URL -> connect to the gateway. ``cogs/launcher.py`
 another server: discord.py builds its URLs from ``discord.http.Route.BASE`` and opens its first
 gateway connection to ``DiscordWebSocket.DEFAULT_GATEWAY``; both are class attributes, so they are
 set process-wide. After READY, discord.py reconnects to READY's ``resume_gateway_url``.
+
+A gateway event that discord.py cannot parse (a field it expects is missing) would raise out of
+its websocket loop and end the client; ``GuardedState`` logs such an event with its traceback and
+drops it, so one bad event costs that event only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
 import yarl
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
+from discord.state import ConnectionState
 
 from cogs.common import InFlight, UserCooldown
 from cogs.errors import SummitTree
@@ -75,6 +81,25 @@ def load_service(settings: Settings) -> AnsweringService:
     return open_service(settings)
 
 
+def _guarded(event: str, parser: Callable[[Any], None]) -> Callable[[Any], None]:
+    def parse(data: Any) -> None:
+        try:
+            parser(data)
+        except Exception:
+            log.exception("Dropped a %s event that could not be parsed (the bot goes on)", event)
+
+    return parse
+
+
+class GuardedState(ConnectionState["SummitBot"]):
+    """discord.py's connection state, with every gateway event parser guarded: an event it
+    cannot parse is logged (type and traceback) and dropped instead of ending the client."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parsers = {event: _guarded(event, parser) for event, parser in self.parsers.items()}
+
+
 class SummitBot(commands.Bot):
     def __init__(
         self, *, settings: Settings, service: AnsweringService | None = None, **options: Any
@@ -102,6 +127,11 @@ class SummitBot(commands.Bot):
         if self._service is None:
             raise RuntimeError("The answering service is not loaded yet.")
         return self._service
+
+    def _get_state(self, **options: Any) -> GuardedState:  # type: ignore[override]
+        return GuardedState(
+            dispatch=self.dispatch, handlers=self._handlers, hooks=self._hooks, http=self.http, **options
+        )
 
     # ------------------------------------------------------------------------------- start-up
     async def login(self, token: str) -> None:

@@ -29,6 +29,7 @@ import numpy as np
 
 from config.errors import SetupError
 from retrieval.embedder import _PACKAGED_ALIASES, normalise, resolve_model_path
+from retrieval.storage import remove_stale_temporaries
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import onnxruntime
@@ -97,7 +98,8 @@ def export_onnx(model_name: str, out_dir: Path) -> Path:
     axes[OUTPUT_NAME] = {0: "batch", 1: "sequence"}
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    remove_stale_temporaries(out_dir.parent)  # what an export killed half-way left behind
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-{os.getpid()}-", dir=out_dir.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the final folder should look like any other
     try:
         import warnings
@@ -235,7 +237,7 @@ def _replace_dir(tmp: Path, out_dir: Path) -> None:
     """Move ``tmp`` to ``out_dir`` with renames in the same parent (an old ``out_dir`` is removed)."""
     old: Path | None = None
     if out_dir.exists() or out_dir.is_symlink():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-{os.getpid()}-", dir=out_dir.parent))
         os.replace(out_dir, old / out_dir.name)
     os.replace(tmp, out_dir)
     if old is not None:

@@ -3,7 +3,10 @@
 ``open_index`` loads the cached index when its manifest matches the corpus, model and settings,
 and rebuilds it otherwise (saying why in the log). Files are written to temporary names and
 renamed; the manifest, which holds every file's SHA-256, is written last, so an interrupted build
-or a damaged file is detected on the next start and repaired by a rebuild.
+or a damaged file is detected on the next start and repaired by a rebuild. A build first checks
+that the folder can be written and removes what killed builds left there (stale ``.staging-*``
+folders); a folder that cannot be written, or a disk that fills up while the new files are
+staged, is a ``SetupError`` (one line, exit 2) and leaves the old index as it was.
 """
 
 from __future__ import annotations
@@ -26,13 +29,22 @@ from retrieval.ann import FaissIndex, VectorIndex
 from retrieval.documents import CHUNKER_VERSION, Corpus, corpus_hash, load_corpus, read_documents
 from retrieval.embedder import Embedder
 from retrieval.lexical import LexicalIndex
-from retrieval.storage import read_json_object, sha256_file, write_json
+from retrieval.storage import (
+    cannot_write,
+    check_writable,
+    read_json_object,
+    remove_stale_temporaries,
+    sha256_file,
+    temporary_prefix,
+    write_json,
+)
 from retrieval.types import Document, IndexStats, Passage, Sentence, passage_id, sentence_id
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 3  # 3: chunks.json keeps each sentence's speaker
 MANIFEST = "manifest.json"
+REBUILD_REQUESTED = "rebuild requested"  # the reason of a build asked for (``index --rebuild``)
 _TRACKED_LIBRARIES = ("sentence-transformers", "faiss-cpu", "bm25s", "pysbd", "torch", "numpy")
 _REBUILD_ON_CHANGE = ("sentence-transformers", "faiss-cpu", "bm25s", "pysbd")
 
@@ -150,9 +162,20 @@ def _chunks_json(corpus: Corpus) -> dict[str, Any]:
 
 
 def save_index(data: IndexData, index_dir: Path) -> None:
-    """Write every file under a temporary name, rename it into place, then write the manifest."""
+    """Stage every file and the manifest in a temporary folder, then rename them into place
+    (the manifest last). SetupError when the folder cannot be written or the disk is full while
+    staging; the old index is untouched until everything is staged."""
+    try:
+        _save_index(data, index_dir)
+    except OSError as exc:
+        raise cannot_write(index_dir, exc) from exc
+
+
+def _save_index(data: IndexData, index_dir: Path) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=index_dir))
+    for path in remove_stale_temporaries(index_dir):
+        log.info("Removed %s, left by an interrupted build", path.name)
+    staging = Path(tempfile.mkdtemp(prefix=temporary_prefix("staging"), dir=index_dir))
     try:
         np.save(staging / "sentences.npy", data.sentence_vectors)
         np.save(staging / "passages.npy", data.passage_vectors)
@@ -165,6 +188,8 @@ def save_index(data: IndexData, index_dir: Path) -> None:
         for path in sorted(staging.rglob("*")):
             if path.is_file():
                 files[str(path.relative_to(staging))] = sha256_file(path)
+        manifest = {**data.manifest, "files": files}
+        write_json(staging / MANIFEST, manifest, sort_keys=True)  # staged too: renames need no space
         old_manifest = index_dir / MANIFEST
         if old_manifest.exists():
             old_manifest.unlink()  # from here until the new one lands, the index reads as absent
@@ -172,8 +197,7 @@ def save_index(data: IndexData, index_dir: Path) -> None:
             target = index_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / rel, target)
-        manifest = {**data.manifest, "files": files}
-        write_json(index_dir / MANIFEST, manifest, sort_keys=True)
+        os.replace(staging / MANIFEST, index_dir / MANIFEST)
         data.manifest = manifest
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -250,7 +274,7 @@ def open_index(
     documents = read_documents(corpus_dir)
     expected = expected_manifest(documents, model_name, hnsw_min_vectors)
     manifest = read_manifest(index_dir)
-    reason = "rebuild requested" if rebuild else stale_reason(manifest, expected)
+    reason = REBUILD_REQUESTED if rebuild else stale_reason(manifest, expected)
     if reason is None and manifest is not None:
         try:
             data = load_index(index_dir, documents, manifest)
@@ -269,6 +293,7 @@ def open_index(
             log.debug("Index loaded from %s in %.3f s", index_dir, data.stats.seconds)
             return data
     log.info("Building the index in %s: %s", index_dir, reason)
+    check_writable(index_dir)  # before seconds of embedding, not after
     corpus = load_corpus(corpus_dir)
     data = build_index(corpus, make_embedder(), hnsw_min_vectors, progress=progress)
     save_index(data, index_dir)

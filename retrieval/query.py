@@ -1,9 +1,10 @@
 """The first stage: a question as typed becomes a ``Query``.
 
-Cleaning (control characters, invisible format characters and Discord mentions go; whitespace is
-folded), the validation every front end shares, and the speaker a question asks about. The
-search text leaves that speaker's name out: the name alone would make every sentence that
-mentions them look relevant, so the speaker is preferred by the search stage's boost instead.
+Cleaning (terminal escape sequences, control characters, invisible format characters, lone
+surrogates and Discord mentions go; whitespace is folded), the validation every front end shares,
+and the speaker a question asks about. The search text leaves that speaker's name out: the name
+alone would make every sentence that mentions them look relevant, so the speaker is preferred by
+the search stage's boost instead.
 """
 
 from __future__ import annotations
@@ -17,6 +18,17 @@ from retrieval.speakers import asked_speaker, without_speaker
 
 # Discord's user, role and channel mentions and the two mass pings.
 MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@(?:everyone|here)\b")
+# Terminal escape sequences (ECMA-48), removed whole before single control characters go:
+# OSC/DCS/SOS/PM/APC strings up to their terminator (BEL or ST), CSI sequences (colours, cursor
+# moves, private modes; 7-bit ESC [ or 8-bit CSI), ESC + intermediates + final (character sets),
+# and the keypad/cursor-save escapes. A lone ESC is a control character like any other.
+TERMINAL_ESCAPE = re.compile(
+    r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c)"
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|\x1b[!-/]+[0-~]"
+    r"|\x1b[78=>]",
+    re.DOTALL,
+)
 EMPTY_QUESTION = 'Please ask a question in words, e.g. "What did Tillerson say about Assad?"'
 
 
@@ -46,6 +58,10 @@ def clean_question(text: str | None, max_chars: int, *, empty_message: str = EMP
     if text is None:
         raise BadQuestion("Please ask a question about the press release.")
     check_length(text, max_chars)
+    # Lone surrogates (undecodable bytes read with surrogateescape, or sent as such through Discord)
+    # cannot be encoded as UTF-8: the tokenizer refuses them and no output could carry them.
+    text = "".join(ch for ch in text if not "\ud800" <= ch <= "\udfff")
+    text = TERMINAL_ESCAPE.sub("", text)
     text = unicodedata.normalize("NFC", text)
     # Control characters and line separators become spaces; invisible format characters (zero-width
     # spaces, direction marks) go.

@@ -7,6 +7,10 @@ event loop; tests drive it from the test thread through a small synchronous API:
 - users act: ``slash`` (application commands), ``autocomplete``, ``click`` (buttons), ``say``
   (messages, mentions, replies; in a channel or a thread);
 - the gateway can be dropped and held, so events queue up and are replayed on RESUME;
+- faults: ``send_op`` (op 7 RECONNECT, op 9 INVALIDATE_SESSION, ...), ``drop_gateway`` with any
+  close code, ``drop_tcp`` (no close frame), ``dispatch`` of any event (unknown ones too),
+  ``slash(..., without=...)`` for an event missing fields, and ``fail_callbacks`` to answer the
+  next interaction callbacks with a 429, a 5xx or after a delay (``faults`` records them);
 - everything the bot sends is recorded (``sent``): interaction callbacks, webhook follow-ups,
   edits, channel messages, each with its ``allowed_mentions`` and the pings Discord would make.
 
@@ -141,6 +145,7 @@ class _Connection:
     ws: web.WebSocketResponse
     number: int
     query: dict[str, str]
+    request: web.Request | None = None
     heartbeats: list[float] = field(default_factory=list)
 
 
@@ -149,6 +154,25 @@ class _Session:
     id: str
     seq: int = 0
     events: list[JSON] = field(default_factory=list)
+    resumable: bool = True
+
+
+@dataclass(frozen=True)
+class CallbackFault:
+    """How the fake answers one interaction callback: ``status`` (429: rate limited, with
+    ``retry_after``; 5xx: a server error) or, with status 0, a normal answer after ``delay`` s."""
+
+    status: int = 0
+    delay: float = 0.0
+    retry_after: float = 0.2
+
+
+RATE_LIMITED = CallbackFault(status=429)
+SERVER_ERROR = CallbackFault(status=500)
+
+
+def slow(seconds: float) -> CallbackFault:
+    return CallbackFault(delay=seconds)
 
 
 class FakeDiscord:
@@ -189,6 +213,8 @@ class FakeDiscord:
         self.command_scope: str | None = None  # "global" or "guild"
         self.messages: dict[int, JSON] = {}
         self.interactions: dict[str, Interaction] = {}
+        self._callback_faults: list[CallbackFault] = []
+        self.faults: list[tuple[CallbackFault, str]] = []  # faults served, with the request path
         # gateway state (server thread only)
         self._session: _Session | None = None
         self._live: _Connection | None = None
@@ -383,7 +409,7 @@ class FakeDiscord:
         await ws.prepare(request)
         assert self._hold is not None
         await self._hold.wait()  # a held gateway accepts the connection but says nothing yet
-        conn = _Connection(ws, len(self.connections) + 1, dict(request.query))
+        conn = _Connection(ws, len(self.connections) + 1, dict(request.query), request)
         with self._cond:
             self.connections.append(conn)
             self._cond.notify_all()
@@ -433,7 +459,12 @@ class FakeDiscord:
             await self._dispatch_now("GUILD_CREATE", self._guild())
         elif op == 6:
             session = self._session
-            if d.get("token") != self.token or session is None or d.get("session_id") != session.id:
+            if (
+                d.get("token") != self.token
+                or session is None
+                or not session.resumable
+                or d.get("session_id") != session.id
+            ):
                 await self._send(conn, {"op": 9, "d": False})
                 return
             with self._cond:
@@ -476,6 +507,35 @@ class FakeDiscord:
         assert self._loop is not None
         asyncio.run_coroutine_threadsafe(drop(), self._loop).result(10)
 
+    def send_op(self, op: int, d: Any = None) -> None:
+        """Send a raw gateway payload (e.g. op 7 RECONNECT, op 9 INVALIDATE_SESSION) on the live
+        connection. Op 9 with ``d`` false also ends the session: a RESUME of it is refused."""
+
+        async def send() -> None:
+            if op == 9 and not d and self._session is not None:
+                self._session.resumable = False
+            if self._live is not None:
+                await self._send(self._live, {"op": op, "d": d})
+
+        assert self._loop is not None
+        asyncio.run_coroutine_threadsafe(send(), self._loop).result(10)
+
+    def drop_tcp(self) -> None:
+        """Cut the live gateway connection without a close frame, as a dead network does."""
+
+        async def drop() -> None:
+            live, self._live = self._live, None
+            if live is not None and live.request is not None and live.request.transport is not None:
+                live.request.transport.abort()
+
+        assert self._loop is not None
+        asyncio.run_coroutine_threadsafe(drop(), self._loop).result(10)
+
+    def fail_callbacks(self, *faults: CallbackFault) -> None:
+        """Answer the next interaction callbacks with these faults, one each, in order."""
+        with self._cond:
+            self._callback_faults.extend(faults)
+
     def release_gateway(self) -> None:
         assert self._loop is not None and self._hold is not None
         self._loop.call_soon_threadsafe(self._hold.set)
@@ -493,6 +553,7 @@ class FakeDiscord:
         permissions: int,
         channel_id: int | None,
         message: JSON | None = None,
+        without: tuple[str, ...] = (),
     ) -> Interaction:
         channel_id = channel_id or self.channel_id
         iid = self.snowflake()
@@ -518,6 +579,12 @@ class FakeDiscord:
         }
         if message is not None:
             payload["message"] = message
+        for dotted in without:  # a malformed event: drop fields discord.py expects
+            *parents, last = dotted.split(".")
+            target = payload
+            for key in parents:
+                target = target[key]
+            target.pop(last, None)
         name = str(data.get("name") or data.get("custom_id"))
         interaction = Interaction(iid, token, name, int(user["id"]))
         with self._cond:
@@ -553,10 +620,13 @@ class FakeDiscord:
         user: JSON,
         permissions: int = MEMBER_PERMISSIONS,
         channel_id: int | None = None,
+        without: tuple[str, ...] = (),
         **options: Any,
     ) -> Interaction:
-        """A user runs ``/name option:value ...``."""
-        return self._interaction(2, self._command_data(name, options), user, permissions, channel_id)
+        """A user runs ``/name option:value ...``; ``without`` names fields (dotted paths, e.g.
+        ``member.flags``) to leave out of the INTERACTION_CREATE event."""
+        data = self._command_data(name, options)
+        return self._interaction(2, data, user, permissions, channel_id, without=without)
 
     def autocomplete(self, name: str, option: str, typed: str, *, user: JSON, **others: Any) -> Interaction:
         data = self._command_data(name, {**others, option: typed}, focused=option)
@@ -766,6 +836,31 @@ class FakeDiscord:
         if m := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
             if method != "POST":
                 return json_response({"message": "405: Method Not Allowed", "code": 0}, status=405)
+            with self._cond:
+                fault = self._callback_faults.pop(0) if self._callback_faults else None
+                if fault is not None:
+                    self.faults.append((fault, path))
+                    self._cond.notify_all()
+            if fault is not None and fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault is not None and fault.status == 429:
+                return json_response(
+                    {
+                        "message": "You are being rate limited.",
+                        "retry_after": fault.retry_after,
+                        "global": False,
+                    },
+                    status=429,
+                    headers={
+                        "Via": "1.1 google",  # discord.py treats a 429 without it as a Cloudflare ban
+                        "Retry-After": str(fault.retry_after),
+                        "X-RateLimit-Scope": "user",
+                    },
+                )
+            if fault is not None and fault.status:
+                return json_response(
+                    {"message": "500: Internal Server Error", "code": 0}, status=fault.status
+                )
             return self._callback(int(m.group(1)), m.group(2), body, path)
         assert match is not None
         app_id, token, _, which = match.groups()

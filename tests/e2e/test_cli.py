@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import queue
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -234,6 +237,78 @@ def test_ask_stream_reads_a_piped_file(env: dict[str, str]) -> None:
     assert 5 in {c["paragraph"] for c in objs[2]["citations"]}
 
 
+def run_bytes(
+    env: dict[str, str], *args: str | bytes, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """``run`` with raw bytes: arguments may be bytes (as a shell passes any byte string) and
+    stdout/stderr come back undecoded, so a test can check they are valid UTF-8."""
+    return subprocess.run(
+        [sys.executable, "bot.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        timeout=TIMEOUT,
+    )
+
+
+def test_ask_stream_survives_undecodable_bytes(env: dict[str, str]) -> None:
+    lines = [
+        b"Who is Kurt Volker?\xff\n",  # a question ending in a byte that is not UTF-8
+        b"\xff\xfe\x80\xc3\n",  # a line of nothing but such bytes
+        b"What did \xe9 Tillerson say about Assad?\r\n",  # latin-1 inside, CRLF ending
+        b"Who will travel to Kyiv?\n",  # later questions are still answered
+    ]
+    proc = run_bytes(env, "ask", "--json", "-", stdin=b"".join(lines))
+    stderr = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 0, stderr
+    assert b"Traceback" not in proc.stderr
+    out = proc.stdout.decode("utf-8")  # every output line is valid UTF-8 (strict decoding)
+    objs = [json.loads(line) for line in out.splitlines()]
+    assert len(objs) == len(lines)
+    volker, only_bad, latin, kyiv = objs
+    assert volker["answered"] is True and 5 in {c["paragraph"] for c in volker["citations"]}
+    assert volker["question"] == "Who is Kurt Volker?"
+    assert only_bad["answered"] is False and only_bad.get("error") is True and only_bad["answer"]
+    assert latin["answered"] is True and 4 in {c["paragraph"] for c in latin["citations"]}
+    assert kyiv["answered"] is True and 5 in {c["paragraph"] for c in kyiv["citations"]}
+    for obj in objs:
+        obj["question"].encode("utf-8")  # no surrogate survives into the JSON
+
+
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
+def test_ask_one_shot_with_an_undecodable_argument(env: dict[str, str], as_json: bool) -> None:
+    args: list[str | bytes] = ["ask", b"Who is Kurt Volker?\xff"] + (["--json"] if as_json else [])
+    proc = run_bytes(env, *args)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    assert b"Traceback" not in proc.stderr
+    out = proc.stdout.decode("utf-8")
+    if as_json:
+        obj = json.loads(out)
+        assert obj["answered"] is True and obj["question"] == "Who is Kurt Volker?"
+    else:
+        assert "Volker" in out and "Sources" in out
+
+
+def test_ask_one_shot_of_only_undecodable_bytes_is_a_friendly_error(env: dict[str, str]) -> None:
+    proc = run_bytes(env, "ask", b"\xff\xfe", "--json")
+    assert proc.returncode == 1
+    stderr = proc.stderr.decode("utf-8")
+    assert "Traceback" not in stderr and stderr.startswith("error: ")
+    assert proc.stdout == b""
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["\x1b[31mWho is Kurt Volker?\x1b[0m", "\x1b]0;title\x07Who is Kurt Volker?"],
+    ids=["csi", "osc"],
+)
+def test_ask_strips_whole_terminal_escapes(env: dict[str, str], question: str) -> None:
+    obj = one_json(run(env, "ask", question, "--json"))
+    assert obj["question"] == "Who is Kurt Volker?" and obj["answered"] is True
+
+
 # ------------------------------------------------------------------------------ summary, positions
 def test_summary_json(env: dict[str, str]) -> None:
     obj = one_json(run(env, "summary", "Syria", "--json"))
@@ -408,6 +483,71 @@ def test_a_bad_setting_exits_2(env: dict[str, str]) -> None:
     bad = {**env, "SUMMITBOT_MIN_SIMILARITY": "very"}
     message = assert_friendly_failure(run(bad, "ask", "What about Syria?"), 2)
     assert "SUMMITBOT_MIN_SIMILARITY" in message
+
+
+NOBODY = 65534
+
+
+def _unprivileged_prefix() -> list[str]:
+    """How to run a command so that file permissions apply: as is for a normal user; as uid
+    65534 through ``setpriv`` for root (root ignores permissions). Skips the test if neither works."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: cannot test permissions")
+    prefix = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    probe = subprocess.run(
+        [*prefix, sys.executable, "-c", "import os; print(os.geteuid())"], capture_output=True
+    )
+    if probe.returncode != 0 or probe.stdout.strip() != str(NOBODY).encode():
+        pytest.skip(f"cannot drop privileges with setpriv: {probe.stderr[-200:]!r}")
+    return prefix
+
+
+@pytest.fixture
+def shared_tmp() -> Any:
+    """A folder another user can reach (pytest's tmp_path is private to root)."""
+    base = Path(tempfile.mkdtemp(prefix="summitbot-perm-", dir="/tmp"))
+    base.chmod(0o755)
+    yield base
+    for path in [base, *base.rglob("*")]:
+        if path.is_dir() and not path.is_symlink():
+            path.chmod(0o755)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.parametrize("args", [["ask", "What about Syria?", "--json"], ["index"]], ids=["ask", "index"])
+def test_a_read_only_index_folder_that_needs_a_rebuild_exits_2(
+    env: dict[str, str],
+    real_settings,
+    shared_tmp: Path,
+    args: list[str],  # type: ignore[no-untyped-def]
+) -> None:
+    prefix = _unprivileged_prefix()
+    index_dir = shared_tmp / "index"
+    shutil.copytree(real_settings.index_dir, index_dir)
+    (index_dir / "sentences.faiss").write_bytes(b"damaged")  # fails its checksum: a rebuild is needed
+    home = shared_tmp / "home"
+    home.mkdir()
+    home.chmod(0o777)
+    for path in [index_dir, *index_dir.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    before = {str(p.relative_to(index_dir)): p.read_bytes() for p in index_dir.rglob("*") if p.is_file()}
+    ro_env = {**env, "SUMMITBOT_INDEX_DIR": str(index_dir), "HOME": str(home)}
+    proc = subprocess.run(
+        [*prefix, sys.executable, "bot.py", *args],
+        cwd=ROOT,
+        env=ro_env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    message = assert_friendly_failure(proc, 2)
+    assert str(index_dir) in message and "Permission denied" in message, message
+    after = {str(p.relative_to(index_dir)): p.read_bytes() for p in index_dir.rglob("*") if p.is_file()}
+    assert after == before
 
 
 # --------------------------------------------------------------------------------- nothing damaged

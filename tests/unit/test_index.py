@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -294,3 +299,63 @@ def test_expected_manifest_depends_on_model_corpus_and_settings(expected, corpus
         expected_manifest(read_documents(corpus_copy), "fake-model", HNSW_MIN)["corpus_hash"]
         != (expected["corpus_hash"])
     )
+
+
+# ---------------------------------------------------------------------- full disk, leftovers
+def _enospc(*_args: object, **_kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("where", ["np.save", "faiss", "manifest"])
+def test_a_full_disk_during_a_build_is_a_setup_error_and_keeps_the_old_index(  # type: ignore[no-untyped-def]
+    built, corpus_copy: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    import retrieval.index as index_module
+    from config.errors import SetupError
+
+    index_dir, fake, _ = built
+    before = {p.name: p.read_bytes() for p in index_dir.iterdir() if p.is_file()}
+    if where == "np.save":
+        monkeypatch.setattr(index_module.np, "save", _enospc)
+    elif where == "faiss":
+        monkeypatch.setattr(index_module.FaissIndex, "save", _enospc)
+    else:
+        monkeypatch.setattr(index_module, "write_json", _enospc)
+    with pytest.raises(SetupError) as info:
+        _open(CORPUS, index_dir, fake, rebuild=True)
+    assert info.value.exit_code == 2
+    assert "No space left" in info.value.message and str(index_dir) in info.value.message
+    monkeypatch.undo()
+    after = {p.name: p.read_bytes() for p in index_dir.iterdir() if p.is_file()}
+    assert after == before, "the old index is left as it was"
+    assert not list(index_dir.glob(".staging-*")), "the failed build cleans up after itself"
+    assert not _open(CORPUS, index_dir, fake).stats.rebuilt, "and it still loads"
+
+
+def _age(path: Path, seconds: float) -> None:
+    old = time.time() - seconds
+    os.utime(path, (old, old))
+
+
+def test_stale_staging_folders_are_removed_by_the_next_build(built) -> None:  # type: ignore[no-untyped-def]
+    index_dir, fake, _ = built
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    killed = index_dir / f".staging-{dead.pid}-abc123"  # left by a build that was killed
+    killed.mkdir()
+    (killed / "sentences.npy").write_bytes(b"half")
+    old_style = index_dir / ".staging-q1w2e3"  # no pid recorded, hours old
+    old_style.mkdir()
+    _age(old_style, 3 * 3600)
+    busy = index_dir / f".staging-{os.getpid()}-live01"  # a build running now in a live process
+    busy.mkdir()
+    fresh = index_dir / ".staging-r4t5y6"  # no pid, but just made: may belong to a running build
+    fresh.mkdir()
+    tmp_file = index_dir / ".manifest.json.tmp-x8y9z0"  # an interrupted atomic write, old
+    tmp_file.write_text("{")
+    _age(tmp_file, 3 * 3600)
+
+    _open(CORPUS, index_dir, fake, rebuild=True)
+    assert not killed.exists() and not old_style.exists() and not tmp_file.exists()
+    assert busy.is_dir() and fresh.is_dir(), "a staging folder a build may be using is kept"
+    assert not _open(CORPUS, index_dir, fake).stats.rebuilt

@@ -72,3 +72,46 @@ def test_the_asked_speaker_leaves_the_search_text() -> None:
     assert parse_query("Did Trump and Putin discuss Iran?").without_people == "Did and discuss Iran?"
     plain = parse_query("What about Syria?")
     assert plain.speaker is None and plain.search_text == plain.text == plain.without_people
+
+
+# ---------------------------------------------------------------------------- hostile characters
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Who is Kurt Volker?\ud800",
+        "\udcffWho is Kurt\udfff Volker?",
+        "Who is Kurt Volker?\udcff",  # an undecodable byte as surrogateescape leaves it
+    ],
+    ids=["high", "low-inside", "escaped-byte"],
+)
+def test_lone_surrogates_are_removed(text: str) -> None:
+    cleaned = clean_question(text, LIMIT)
+    assert cleaned == "Who is Kurt Volker?"
+    cleaned.encode("utf-8")  # encodable: the tokenizer and every output accept it
+
+
+def test_only_surrogates_is_a_bad_question() -> None:
+    with pytest.raises(BadQuestion):
+        clean_question("\ud800\udcff\udfff", LIMIT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\x1b[31mWho is Kurt Volker?",
+        "\x1b[1;31mWho is Kurt Volker?\x1b[0m",
+        "\x1b[38;5;196mWho is \x1b[0mKurt Volker?",
+        "\x1b]0;window title\x07Who is Kurt Volker?",
+        "\x1b]8;;http://example.com\x1b\\Who is Kurt Volker?\x1b]8;;\x1b\\",
+        "\x9b31mWho is Kurt Volker?",  # the 8-bit CSI
+        "\x1b(BWho is Kurt Volker?",
+        "\x1b[?25lWho is Kurt Volker?\x1b[?25h",
+    ],
+    ids=["sgr", "sgr-reset", "256-colour", "osc-bel", "osc-hyperlink", "c1-csi", "charset", "private-mode"],
+)
+def test_terminal_escape_sequences_are_removed_whole(text: str) -> None:
+    assert clean_question(text, LIMIT) == "Who is Kurt Volker?"
+
+
+def test_a_bare_escape_or_bracket_text_is_kept_apart_from_sequences() -> None:
+    assert clean_question("Who is [31] Kurt\x1b Volker?", LIMIT) == "Who is [31] Kurt Volker?"
