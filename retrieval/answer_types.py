@@ -119,3 +119,19 @@ NOT_STATED = {
     "duration": "how long",
     "reason": "why",
 }
+
+
+# "which reporter" would catch too much: a reworded question names things in its own words.
+_FOCUS = re.compile(r"^how\s+(?P<adj>old|big|large|far|tall|heavy|expensive|fast|wide|deep)\b", re.I)
+_ASKED_NOUN = re.compile(r"\b(?P<noun>name|names|age|cost|price|size|salary|nationality|address)\b", re.I)
+
+
+def focus_words(question: str) -> list[str]:
+    """The word naming what is asked for ("how *old*", "what is her *name*"):
+    when the release never uses it, the release cannot be giving that detail."""
+    text = _LEAD.sub("", question.strip())
+    words = [m.group("noun") for m in _ASKED_NOUN.finditer(text)]
+    m = _FOCUS.search(text)
+    if m:
+        words.append(m.group("adj"))
+    return [w.lower() for w in words if w]

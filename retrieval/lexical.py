@@ -65,6 +65,11 @@ class LexicalIndex:
         vocab = self.retriever.vocab_dict
         return len(tokens), sum(t in vocab for t in tokens)
 
+    def knows(self, word: str) -> bool:
+        """Whether the indexed text uses this word (after stemming); stop words count as known."""
+        tokens = query_tokens(word)
+        return not tokens or all(t in self.retriever.vocab_dict for t in tokens)
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every item (zeros when no query term is in the vocabulary)."""
         vocab = self.retriever.vocab_dict

@@ -22,7 +22,7 @@ import numpy as np
 from config.errors import BadQuestion, UserError
 from config.settings import Settings
 from retrieval.answer import choose_sentences, cite, is_comparison, not_covered_message, render_quotes
-from retrieval.answer_types import CHECKABLE, NOT_STATED, expected_type, holds
+from retrieval.answer_types import CHECKABLE, NOT_STATED, expected_type, focus_words, holds
 from retrieval.answerability import (
     Calibration,
     Decision,
@@ -132,7 +132,9 @@ class SummitService:
         self._state = _State(
             data=data,
             searcher=HybridSearcher(data, s.retrieval),
-            topics=TopicTable(self.topic_specs, corpus.sentences, data.sentence_vectors @ topic_vectors.T),
+            topics=TopicTable(
+                self.topic_specs, corpus.sentences, data.sentence_vectors @ topic_vectors.T, topic_vectors
+            ),
             judge=Judge(anchors, anchor_vecs, thresholds),
             passage_texts={(p.doc_id, p.paragraph): p.text for p in corpus.passages},
             sentences_by_sid={x.sid: x for x in corpus.sentences},
@@ -245,6 +247,7 @@ class SummitService:
         kind = expected_type(text)
         best = result.hits[:3]
         type_missing = kind in CHECKABLE and not any(holds(kind, h.sentence.text) for h in best)
+        unknown_focus = [w for w in focus_words(text) if not state.data.passage_bm25.knows(w)]
         top = result.hits[0] if result.hits else None
         others = [h.dense for h in result.hits if top and h.sentence.paragraph != top.sentence.paragraph]
         signals = Signals(
@@ -253,7 +256,7 @@ class SummitService:
             margin=(top.dense - max(others, default=0.0)) if top else 0.0,
             agree=result.lexical_paragraph is not None and result.lexical_paragraph == result.dense_paragraph,
             covered=found / terms if terms else 0.0,
-            type_missing=type_missing,
+            type_missing=type_missing or bool(unknown_focus),
         )
         coverage, probability = coverage_of(signals, state.calibration, state.judge.thresholds)
         if not result.hits:
@@ -276,11 +279,12 @@ class SummitService:
         elif coverage == "partial":
             hits = choose_sentences(result.hits, state.sentences_by_sid, max_words=a.max_words)
             what = NOT_STATED.get(kind)
-            note = (
-                f"The release does not say {what}: nothing in it answers “{text}”."
-                if type_missing and what
-                else f"The release does not answer “{text}” exactly."
-            )
+            if unknown_focus:
+                note = f"The release does not mention the {unknown_focus[0]} you ask about in “{text}”."
+            elif type_missing and what:
+                note = f"The release does not say {what}: nothing in it answers “{text}”."
+            else:
+                note = f"The release does not answer “{text}” exactly."
         else:
             note = f"The release does not cover “{text}”."
         return _Part(text, coverage, probability, hits, note, result, signals)
@@ -367,10 +371,22 @@ class SummitService:
             raise UnknownTopic(topic, self.topics()) from None
         spec = match_topic(cleaned, self.topic_specs)
         state = self.state
-        text = spec.query if spec else cleaned
-        vector = self.embedder.encode_queries([text])[0]
-        result = state.searcher.search(text, vector, limit=len(state.data.corpus.sentences))
-        on_topic = state.topics.on_topic(spec) if spec else None
+        n = len(state.data.corpus.sentences)
+        if spec is not None:
+            vector = self.embedder.encode_queries([spec.query])[0]
+            result = state.searcher.search(spec.query, vector, limit=n)
+            on_topic: frozenset[str] | None = state.topics.on_topic(spec)
+        else:
+            # Free text ("the election meddling thing"): the same answerability rule as a question
+            # decides whether the release is about it at all; then its sentences come from the
+            # known topic it is clearly about, ranked for the words the user chose.
+            query = parse_query(self.state.speller.correct(cleaned).text)
+            result, vector = self._search(query, "hybrid", n)
+            _, decision = self._judge(query, result, vector)
+            if not decision.answerable:
+                raise UnknownTopic(cleaned, self.topics())
+            near = state.topics.nearest(vector)
+            on_topic = state.topics.on_topic(near) if near else None
         floor = FREE_TEXT_RATIO * self.settings.answer.min_similarity
         hits = topic_sentences(result.hits, on_topic, floor, max_sentences)
         if not hits:

@@ -25,6 +25,10 @@ MAX_SENTENCES = 6
 TOPIC_FLOOR = 0.25
 # ... and a sentence of a free-text topic at least this fraction of the answer threshold.
 FREE_TEXT_RATIO = 0.85
+# Free text is summarised from one known topic's sentences when it is this much closer to that
+# topic's query than to any other topic's; otherwise from the sentences this close to its best one.
+NEAREST_MARGIN = 0.05
+FREE_TEXT_SPREAD = 0.15
 
 
 class UnknownTopic(BadQuestion):
@@ -40,9 +44,17 @@ class TopicTable:
     """Which sentences belong to which known topic, computed once per index: a sentence belongs
     to the topic whose query it is most similar to, when that similarity reaches TOPIC_FLOOR."""
 
-    def __init__(self, specs: Sequence[TopicSpec], sentences: Sequence[Sentence], sims: np.ndarray) -> None:
-        """``sims``: (n_sentences, n_topics) cosines, columns in the order of ``specs``."""
+    def __init__(
+        self,
+        specs: Sequence[TopicSpec],
+        sentences: Sequence[Sentence],
+        sims: np.ndarray,
+        vectors: np.ndarray | None = None,
+    ) -> None:
+        """``sims``: (n_sentences, n_topics) cosines, columns in the order of ``specs``;
+        ``vectors``: the topics' query vectors (rows in that order), to place free text."""
         self.specs = list(specs)
+        self.vectors = vectors
         owner = np.argmax(sims, axis=1) if len(sentences) else np.zeros(0, dtype=np.int64)
         self.members: list[frozenset[str]] = []
         for j in range(len(self.specs)):
@@ -51,6 +63,17 @@ class TopicTable:
 
     def on_topic(self, spec: TopicSpec) -> frozenset[str]:
         return self.members[self.specs.index(spec)]
+
+    def nearest(self, vector: np.ndarray) -> TopicSpec | None:
+        """The known topic free text is about, when it is clearly closer to one topic than to
+        the others (by ``NEAREST_MARGIN``); else None."""
+        if self.vectors is None or len(self.specs) < 2:
+            return None
+        sims = self.vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
+        first, second = np.argsort(-sims)[:2]
+        if sims[first] - sims[second] >= NEAREST_MARGIN:
+            return self.specs[int(first)]
+        return None
 
 
 def topic_sentences(
@@ -65,7 +88,9 @@ def topic_sentences(
     if on_topic is not None:
         qualifies = [h for h in hits if h.sentence.sid in on_topic]
     else:
-        qualifies = [h for h in hits if h.dense >= free_text_floor]
+        best = max((h.dense for h in hits), default=0.0)
+        floor = max(free_text_floor, best - FREE_TEXT_SPREAD)
+        qualifies = [h for h in hits if h.dense >= floor]
     chosen = qualifies[:max_sentences]
     chosen.sort(key=lambda h: (h.sentence.doc_id, h.sentence.paragraph, h.sentence.index))
     return chosen
