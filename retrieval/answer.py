@@ -30,11 +30,12 @@ _COMPARISON = re.compile(
 # A further sentence must score at least this fraction of the best one to be considered at all.
 ADDITIONAL_MIN_RATIO = 0.5
 CANDIDATES = 8  # the best hits considered for an answer
+TYPED_CANDIDATES = 5  # ... and for the one holding the kind of answer asked for
 ADDITIONAL_MIN_SIMILARITY = 0.2
 # Word-overlap ceiling (Jaccard of content terms) above which a further sentence is redundant.
 REDUNDANT_OVERLAP = 0.5
 # A further sentence scoring this close to the answer is as likely to be what was asked.
-CLOSE_RATIO = 0.8
+CLOSE_RATIO = 0.9
 
 
 def is_comparison(question: str) -> bool:
@@ -66,7 +67,7 @@ def choose_sentences(
     if not pool:
         return []
     top = pool[0]
-    for h in pool[:3]:
+    for h in pool[:TYPED_CANDIDATES]:
         if wants(h.sentence.text) and h.score >= ADDITIONAL_MIN_RATIO * top.score:
             top = h
             break

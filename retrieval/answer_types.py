@@ -55,7 +55,7 @@ _NUMBER_WORDS = (
 _NUMBER = re.compile(rf"\b\d+(?:[.,]\d+)?\b|\b(?:{_NUMBER_WORDS})\b", re.I)
 _DURATION = re.compile(
     rf"\b(?:\d+|an?|another|{_NUMBER_WORDS})\s+(?:more\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b"
-    r"|\blong\s+continue\b|\blengthy\b",
+    r"|\b(?:an?|another)\s+(?:hour|minute|day|week|month|year)\b",
     re.I,
 )
 _REASON = re.compile(

@@ -21,7 +21,14 @@ import numpy as np
 
 from config.errors import BadQuestion, UserError
 from config.settings import Settings
-from retrieval.answer import choose_sentences, cite, is_comparison, not_covered_message, render_quotes
+from retrieval.answer import (
+    TYPED_CANDIDATES,
+    choose_sentences,
+    cite,
+    is_comparison,
+    not_covered_message,
+    render_quotes,
+)
 from retrieval.answer_types import CHECKABLE, NOT_STATED, expected_type, focus_words, holds
 from retrieval.answerability import (
     Calibration,
@@ -245,7 +252,7 @@ class SummitService:
         evidence, rule = self._judge(query, result, vector)
         terms, found = state.data.passage_bm25.coverage(query.search_text)
         kind = expected_type(text)
-        best = result.hits[:3]
+        best = result.hits[:TYPED_CANDIDATES]
         type_missing = kind in CHECKABLE and not any(holds(kind, h.sentence.text) for h in best)
         unknown_focus = [w for w in focus_words(text) if not state.data.passage_bm25.knows(w)]
         top = result.hits[0] if result.hits else None
