@@ -248,7 +248,8 @@ def coverage_of(
         threshold, floor = calibration.threshold, calibration.partial_floor
     q = signals.evidence.question
     on_subject = q.release >= floor and q.off_topic - q.release <= thresholds.off_topic_margin
-    if probability >= threshold and not signals.type_missing:
+    # The rule must pass, and the model (when fitted) must not doubt it.
+    if signals.rule.answerable and probability >= threshold and not signals.type_missing:
         return "full", probability
     if on_subject:
         return "partial", probability

@@ -31,7 +31,7 @@ DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "dev.toml"
 METHODS: tuple[Method, ...] = ("dense", "bm25", "hybrid")
 SWEEP_THRESHOLDS = (0.25, 0.30, 0.35, 0.40, 0.45)
 SWEEP_MARGINS = (0.0, 0.05, 0.10, 0.15, 0.20, float("inf"))
-FALSE_REFUSAL_COST = 1.5
+FALSE_REFUSAL_COST = 2.0
 RISK_STEPS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
@@ -231,7 +231,7 @@ def fit(service: SummitService, questions_path: str | Path | None = None) -> dic
     from sklearn.linear_model import LogisticRegression
 
     questions, _ = load_set(Path(questions_path) if questions_path else DEFAULT_QUESTIONS)
-    rows, labels, releases, kinds = [], [], [], []
+    rows, labels, releases, kinds, rule = [], [], [], [], []
     for q in questions:
         texts = [p["q"] for p in q["parts"]] if q["parts"] else [q["q"]]
         for text in texts:
@@ -241,6 +241,7 @@ def fit(service: SummitService, questions_path: str | Path | None = None) -> dic
             rows.append(signals.vector())
             labels.append(q["coverage"] == "full")
             releases.append(signals.evidence.question.release)
+            rule.append(signals.rule.answerable and not signals.type_missing)
             kinds.append(q["coverage"])
     x, y = np.asarray(rows), np.asarray(labels)
     mean, scale = x.mean(axis=0), x.std(axis=0)
@@ -250,10 +251,15 @@ def fit(service: SummitService, questions_path: str | Path | None = None) -> dic
 
     # The threshold: the fewest mistakes, a false refusal (an answer the user does not get though
     # the release has it) costing FALSE_REFUSAL_COST wrong answers.
-    def cost(t: float) -> float:
-        return float((~(p >= t) & y).sum() * FALSE_REFUSAL_COST + ((p >= t) & ~y).sum())
+    # The service answers only what the rule passes; the model can only hold back more.
+    passed = np.asarray(rule)
 
-    threshold = min(np.arange(0.05, 0.81, 0.01), key=lambda t: (cost(t), abs(t - 0.5)))
+    def cost(t: float) -> float:
+        answered = passed & (p >= t)
+        return float((~answered & y).sum() * FALSE_REFUSAL_COST + (answered & ~y).sum())
+
+    # Ties go to the lowest threshold: the model holds back only what it must.
+    threshold = min(np.arange(0.0, 0.81, 0.01), key=lambda t: (cost(t), t))
     others = [(r, k) for r, k in zip(releases, kinds, strict=True) if k != "full"]
     floor = max(
         np.arange(0.2, 0.61, 0.01),
@@ -269,7 +275,7 @@ def fit(service: SummitService, questions_path: str | Path | None = None) -> dic
         "partial_floor": round(float(floor), 2),
         "fitted_on": Path(questions_path or DEFAULT_QUESTIONS).name,
         "examples": len(y),
-        "training_accuracy": round(float(((p >= threshold) == y).mean()), 4),
+        "training_accuracy": round(float(((passed & (p >= threshold)) == y).mean()), 4),
     }
 
 
