@@ -8,7 +8,7 @@ passes; each pass gives a p50 and a p95, and the tables quote the median (min–
 The breakdown times the real ``service.ask`` with timers wrapped around its pieces: the query
 embedder's ``encode_queries`` (encode), the FAISS indexes' ``search`` (dense), the BM25 indexes'
 ``search`` (BM25), ``HybridSearcher.search`` (fusion = its time minus dense and BM25), the scope
-check (scope), ``select_sentences`` + ``cite`` (answer) and ``ask`` itself
+check (scope), ``choose_sentences`` + ``cite`` (answer) and ``ask`` itself
 (other = ask minus all of these: cleaning the question, finding the speaker, building the Answer).
 """
 
@@ -115,7 +115,7 @@ def _instrumented(service: Any) -> Iterator[dict[str, float]]:
         (data.passage_bm25, "search", "bm25"),
         (state.searcher, "search", "search"),
         (getattr(state, "judge", None), "assess", "scope"),
-        (service_module, "select_sentences", "answer"),
+        (service_module, "choose_sentences", "answer"),
         (service_module, "cite", "answer"),
         (service, "ask", "ask"),
     ]
@@ -215,7 +215,7 @@ def run(opts: Options) -> list[Table]:
     stages.notes += [
         "encode: embedder.encode_queries; dense: FAISS search of the sentence and passage indexes; BM25: "
         "both BM25 searches; fusion: HybridSearcher.search minus dense and BM25 (RRF, scores, sort);",
-        "scope: the in-scope check; answer: select_sentences and cite; other: the rest "
+        "scope: the in-scope check; answer: choose_sentences and cite; other: the rest "
         "of ask (cleaning the question, speaker detection, the Answer). dense also counts the searches of "
         "the scope re-check (HybridSearcher.best_similarity) that a few questions get, outside search: "
         "where dense search is slow, fusion can read slightly negative.",

@@ -17,8 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-
-from symspellpy import SymSpell, Verbosity
+from typing import Any
 
 # Chat forms -> what they stand for (lower case; matched as whole words).
 CHAT_FORMS: dict[str, str] = {
@@ -115,9 +114,21 @@ class Speller:
                     proper.add(piece.lower())
         self.vocabulary = set(counts)
         self.proper = proper
-        self.symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-        for word, count in counts.items():
-            self.symspell.create_dictionary_entry(word, count)
+        self._counts = counts
+        self._symspell: Any = None
+
+    @property
+    def symspell(self) -> Any:
+        """The SymSpell dictionary of the release's words, built (and symspellpy imported) on the
+        first word that needs correcting: most questions have none."""
+        if self._symspell is None:
+            from symspellpy import SymSpell
+
+            symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+            for word, count in self._counts.items():
+                symspell.create_dictionary_entry(word, count)
+            self._symspell = symspell
+        return self._symspell
 
     def _fix_word(self, word: str) -> str | None:
         """The corrected form of one word (lower case), or None to keep it."""
@@ -128,6 +139,8 @@ class Speller:
         if english >= COMMON_ENGLISH:
             return None
         distance = 1 if len(low) <= 5 else 2
+        from symspellpy import Verbosity
+
         found = self.symspell.lookup(low, Verbosity.CLOSEST, max_edit_distance=distance)
         if not found:
             return None
