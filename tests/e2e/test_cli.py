@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ LOG_LINE = re.compile(r"^(DEBUG|INFO|WARNING) [\w.]+: ")
 TIMEOUT = 300
 
 
-def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def _run(env: dict[str, str], args: Sequence[str | bytes], stdin: str | bytes | None, **text: Any) -> Any:
     return subprocess.run(
         [sys.executable, "bot.py", *args],
         cwd=ROOT,
@@ -46,10 +47,13 @@ def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess
         input=stdin,
         stdin=None if stdin is not None else subprocess.DEVNULL,
         capture_output=True,
-        text=True,
-        encoding="utf-8",
         timeout=TIMEOUT,
+        **text,
     )
+
+
+def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return _run(env, args, stdin, text=True, encoding="utf-8")  # type: ignore[no-any-return]
 
 
 def one_json(proc: subprocess.CompletedProcess[str]) -> Any:
@@ -242,15 +246,7 @@ def run_bytes(
 ) -> subprocess.CompletedProcess[bytes]:
     """``run`` with raw bytes: arguments may be bytes (as a shell passes any byte string) and
     stdout/stderr come back undecoded, so a test can check they are valid UTF-8."""
-    return subprocess.run(
-        [sys.executable, "bot.py", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        stdin=None if stdin is not None else subprocess.DEVNULL,
-        capture_output=True,
-        timeout=TIMEOUT,
-    )
+    return _run(env, args, stdin)
 
 
 def test_ask_stream_survives_undecodable_bytes(env: dict[str, str]) -> None:
