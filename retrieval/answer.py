@@ -52,12 +52,14 @@ def choose_sentences(
     terms_of: Callable[[str], frozenset[str]] = lambda _text: frozenset(),
     side_of: Callable[[Sentence], str | None] = lambda _s: None,
     comparison: bool = False,
+    speaker_asked: bool = False,
     other_paragraph_similarity: float = 0.0,
 ) -> list[Hit]:
     """Quote what answers, then stop.
 
     The answer is the best hit that holds the expected kind of answer (``wants``: a date for a
-    "when" question, ...; among the few best), else the best hit. A further sentence joins only
+    "when" question, ...; among the few best) and, when the question asks what someone said, is
+    that person's (``speaker_asked``), else the best hit. A further sentence joins only
     when it adds what the first lacks (MMR-style: relevant on its own and not redundant):
     the other side of a comparison (``side_of``), or question terms (``terms_of``) the answer so
     far does not contain. A sentence that starts with a pronoun brings the sentence before it
@@ -67,8 +69,12 @@ def choose_sentences(
     if not pool:
         return []
     top = pool[0]
-    for h in pool[:TYPED_CANDIDATES]:
-        if wants(h.sentence.text) and h.score >= ADDITIONAL_MIN_RATIO * top.score:
+    for h in pool[:TYPED_CANDIDATES]:  # the asked speaker's words, holding the kind of answer asked
+        if (
+            (h.speaker_match or not speaker_asked)
+            and wants(h.sentence.text)
+            and h.score >= ADDITIONAL_MIN_RATIO * top.score
+        ):
             top = h
             break
     chosen = [top]

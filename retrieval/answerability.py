@@ -247,6 +247,8 @@ def coverage_of(
         probability = calibration.probability(signals)
         threshold, floor = calibration.threshold, calibration.partial_floor
     q = signals.evidence.question
+    # Partial needs the release to be on the subject: as similar as an answer must be.
+    floor = max(floor, thresholds.min_similarity)
     on_subject = q.release >= floor and q.off_topic - q.release <= thresholds.off_topic_margin
     # The rule must pass, and the model (when fitted) must not doubt it.
     if signals.rule.answerable and probability >= threshold and not signals.type_missing:

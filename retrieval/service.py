@@ -281,6 +281,7 @@ class SummitService:
                 terms_of=lambda t: frozenset(query_tokens(t)),
                 side_of=lambda s: side_of(s.text, s.speaker, s.quoted),
                 comparison=is_comparison(text),
+                speaker_asked=query.speaker is not None,
                 other_paragraph_similarity=a.other_paragraph_similarity,
             )
         elif coverage == "partial":

@@ -2,9 +2,9 @@
 
 Measured on 2026-12-02 with the real model (hybrid):
 - eval/dev.toml (138 questions, the tuning set): answer hit 70/99, multi-part 11/14, unanswerable
-  not answered 28/39, 9 false refusals, mean 43.5 words; free-text summaries 14/16.
-- eval/questions.toml (63, the first set): R@1 89.4%, answer hit 36/47, 16/16 not answered,
-  1 false refusal, mean 40.8 words.
+  not answered 28/39, 9 false refusals, mean 44.0 words; free-text summaries 14/16.
+- eval/questions.toml (63, the first set): R@1 89.4%, answer hit 37/47, 16/16 not answered,
+  1 false refusal, mean 40.7 words.
 - eval/heldout.toml (42, the first held-out set, spent): 12 of 14 not answered, 1 false refusal.
 The floors sit a little below, not at, those figures.
 """
@@ -66,7 +66,7 @@ def test_hybrid_ranks_better_than_either_method(first) -> None:  # type: ignore[
 def test_first_set_floors(first) -> None:  # type: ignore[no-untyped-def]
     h = first["methods"]["hybrid"]
     assert h["recall@1"] >= 0.87 and h["recall@3"] >= 0.89 and h["mrr"] >= 0.90
-    assert first["overall"]["answer_hit"] >= 34
+    assert first["overall"]["answer_hit"] >= 35
     assert h["correct_refusals"] == first["out_of_scope"]
     assert h["false_refusals"] <= 1
 
