@@ -32,6 +32,28 @@ TERMINAL_ESCAPE = re.compile(
 EMPTY_QUESTION = 'Please ask a question in words, e.g. "What did Tillerson say about Assad?"'
 
 
+# "what did <name> say/think ..." — who the question wants to hear from, whoever they are.
+_HEARD_FROM = re.compile(
+    r"\b(?:did|does|do|has|had|will|would)\s+(?P<name>(?:[\w’'.\-]+\s+){0,2}[\w’'.\-]+)\s+"
+    r"(?:say|said|think|thought|mention|tell|state|claim|argue|propose|want|comment)\b",
+    re.I,
+)
+
+
+_ADVERBS = frozenset({"really", "actually", "ever", "also", "even", "not", "never"})
+
+
+def heard_from(question: str) -> str | None:
+    """The name a question wants someone's words from ("what did Nikki Haley say" -> "Nikki Haley")."""
+    m = _HEARD_FROM.search(question)
+    if not m:
+        return None
+    words = m.group("name").split()
+    while words and words[-1].lower() in _ADVERBS:
+        words.pop()
+    return " ".join(words) or None
+
+
 @dataclass(frozen=True)
 class Query:
     text: str  # the cleaned question

@@ -48,8 +48,8 @@ from retrieval.index import IndexData, open_index
 from retrieval.intent import classify
 from retrieval.lexical import query_tokens
 from retrieval.parts import split_parts
-from retrieval.positions import side_of, split_positions
-from retrieval.query import Query, clean_question, parse_query
+from retrieval.positions import actors, side_of, split_positions
+from retrieval.query import Query, clean_question, heard_from, parse_query
 from retrieval.speakers import PEOPLE
 from retrieval.spelling import Speller
 from retrieval.summarise import (
@@ -268,6 +268,9 @@ class SummitService:
         coverage, probability = coverage_of(signals, state.calibration, state.judge.thresholds)
         if not result.hits:
             coverage = "none"
+        unquoted = None if query.speaker else self._unquoted_name(text)
+        if coverage == "full" and unquoted:
+            coverage = "partial"
         hits: list[Hit] = []
         note = ""
         if coverage == "full":
@@ -287,7 +290,9 @@ class SummitService:
         elif coverage == "partial":
             hits = choose_sentences(result.hits, state.sentences_by_sid, max_words=a.max_words)
             what = NOT_STATED.get(kind)
-            if unknown_focus:
+            if unquoted:
+                note = f"The release does not quote {unquoted}; it only mentions them:"
+            elif unknown_focus:
                 note = f"The release does not mention the {unknown_focus[0]} you ask about in “{text}”."
             elif type_missing and what:
                 note = f"The release does not say {what}: nothing in it answers “{text}”."
@@ -296,6 +301,18 @@ class SummitService:
         else:
             note = f"The release does not cover “{text}”."
         return _Part(text, coverage, probability, hits, note, result, signals)
+
+    def _unquoted_name(self, text: str) -> str | None:
+        """A person of the release whose words the question asks for but whom it never quotes
+        ("what did Nikki Haley say?"): the name, as the release spells it."""
+        name = heard_from(text)
+        if not name:
+            return None
+        words = name.replace("’s", "").replace("'s", "").split()
+        proper = self.state.speller.proper
+        if not all(w.lower().strip(".") in proper for w in words) or any(actors(w) for w in words):
+            return None
+        return " ".join(w[:1].upper() + w[1:] for w in words)
 
     def _split(self, text: str, method: Method) -> list[_Part]:
         split = split_parts(text)

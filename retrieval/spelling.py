@@ -98,20 +98,26 @@ class Speller:
     def __init__(self, texts: Iterable[str], names: Iterable[str] = ()) -> None:
         counts: Counter[str] = Counter()
         proper: set[str] = set()
+        lower: set[str] = set()
         for text in texts:
             for m in _WORD.finditer(text):
                 word = m.group(0)
+                starts = m.start() == 0 or text[: m.start()].rstrip().endswith((".", "!", "?", '"', "“"))
                 for piece in re.split(r"[’'\-]", word):
                     if len(piece) < 2:
                         continue
                     counts[piece.lower()] += 1
-                    if piece[0].isupper():
+                    if piece[0].isupper() and not starts:
                         proper.add(piece.lower())
+                    elif piece[0].islower():
+                        lower.add(piece)
+        proper -= lower  # a name is never written in lower case ("The" and "Both" are not names)
         for name in names:
             for piece in name.split():
                 if len(piece) > 1 and piece.isalpha():
                     counts[piece.lower()] += 1
-                    proper.add(piece.lower())
+                    if piece[0].isupper():
+                        proper.add(piece.lower())
         self.vocabulary = set(counts)
         self.proper = proper
         self._counts = counts

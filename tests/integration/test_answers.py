@@ -182,3 +182,11 @@ def test_free_text_topics_stay_on_their_subject(service) -> None:  # type: ignor
     assert "double freeze" not in summary.summary and "Jordanian border" not in summary.summary
     with pytest.raises(UnknownTopic):
         service.summary("the iran nuclear deal")
+
+
+def test_a_name_the_release_never_quotes_is_a_partial_answer(service) -> None:  # type: ignore[no-untyped-def]
+    answer = service.ask("what did jordan say about the ceasefire")
+    assert answer.coverage == "partial" and not answer.answered
+    assert answer.answer.startswith("The release does not quote Jordan")
+    assert "Jordan agreed to maintain that ceasefire" in answer.answer
+    assert service.ask("what did the translator say").answered  # quoted: an answer

@@ -133,3 +133,16 @@ def test_focus_words_name_what_is_asked_for() -> None:
 )
 def test_instructions_and_chitchat_are_told_apart_from_questions(text: str, intent: str) -> None:
     assert classify(text) == intent
+
+
+def test_whose_words_a_question_wants() -> None:
+    from retrieval.query import heard_from
+
+    assert heard_from("what did nikki haley say about north korea") == "nikki haley"
+    assert heard_from("did Jordan really say anything?") == "Jordan"
+    assert heard_from("what is the ceasefire") is None
+
+
+def test_names_are_words_the_release_capitalises_mid_sentence() -> None:
+    assert {"volker", "jordan", "assad", "haley"} <= SPELLER.proper
+    assert not {"the", "both", "on", "american"} & (SPELLER.proper - {"american"})
