@@ -19,7 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from config.errors import SetupError
-from retrieval.speakers import attribute_speakers
+from retrieval.profile import load_profile
+from retrieval.speakers import Speakers, attribute_speakers
 from retrieval.types import Document, Passage, Sentence, passage_id, sentence_id
 
 # Bump when the way text becomes passages/sentences changes: it is part of the index manifest.
@@ -144,7 +145,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def split_sentences(doc: Document, passages: list[Passage]) -> list[Sentence]:
+def split_sentences(
+    doc: Document, passages: list[Passage], speakers: Speakers | None = None
+) -> list[Sentence]:
     raw: list[Sentence] = []
     for p in passages:
         for i, (s, e) in enumerate(sentence_spans(p.text), start=1):
@@ -160,11 +163,15 @@ def split_sentences(doc: Document, passages: list[Passage]) -> list[Sentence]:
                     doc.text[start:end],
                 )
             )
-    return attribute_speakers(raw)
+    return attribute_speakers(raw, speakers or Speakers())
 
 
-def load_corpus(corpus_dir: Path) -> Corpus:
+def load_corpus(corpus_dir: Path, speakers: Speakers | None = None) -> Corpus:
+    """The corpus, with speakers attributed for ``speakers`` (by default: the people of the
+    folder's own profile, if it has one)."""
     documents = read_documents(corpus_dir)
+    if speakers is None:
+        speakers = Speakers(load_profile(corpus_dir, documents).people)
     passages: list[Passage] = []
     sentences: list[Sentence] = []
     for doc in documents:
@@ -172,7 +179,7 @@ def load_corpus(corpus_dir: Path) -> Corpus:
         if not doc_passages:
             raise SetupError(f"{doc.path} has no paragraphs of content.")
         passages.extend(doc_passages)
-        sentences.extend(split_sentences(doc, doc_passages))
+        sentences.extend(split_sentences(doc, doc_passages, speakers))
     return Corpus(documents, passages, sentences)
 
 
