@@ -27,7 +27,7 @@ from retrieval.speakers import Speakers, attribute_speakers
 from retrieval.types import Document, Passage, Sentence, passage_id, sentence_id
 
 # Bump when the way text becomes passages/sentences changes: it is part of the index manifest.
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4  # 4: line breaks inside a paragraph do not end a sentence
 
 FURNITURE = re.compile(
     r"""^(
@@ -186,8 +186,10 @@ def _segmenter():  # type: ignore[no-untyped-def]
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets in ``text``. Quotation marks are masked for the splitter so
-    that a multi-sentence quotation is split, then re-attached to the sentence they open/close."""
-    masked = _QUOTES.sub(" ", text)
+    that a multi-sentence quotation is split, then re-attached to the sentence they open/close;
+    line breaks too, so that a hard-wrapped paragraph (common in Markdown) splits at its
+    sentences, not at its lines."""
+    masked = _QUOTES.sub(" ", text).replace("\n", " ")
     spans: list[tuple[int, int]] = []
     for seg in _segmenter().segment(masked):
         start, end = _trim(text, seg.start, seg.end)

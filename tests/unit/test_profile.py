@@ -59,6 +59,9 @@ def test_markdown_paragraphs_are_blocks_and_list_items_without_headings() -> Non
     assert len(texts) == 8
     for p in corpus.passages:  # citations stay verbatim: every passage is the file's own text
         assert HANDBOOK_TEXT[p.start : p.end] == p.text
+    # a hard-wrapped paragraph splits at its sentences, not at its lines
+    loans = [s.text for s in corpus.sentences if s.paragraph == 2]
+    assert loans[1].startswith("The loan period is three weeks") and loans[1].endswith("reserved the book.")
     for s in corpus.sentences:
         assert HANDBOOK_TEXT[s.start : s.end] == s.text
         assert s.speaker is None  # no profile, no people
