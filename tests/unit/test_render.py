@@ -353,3 +353,30 @@ def test_working_is_a_no_op_for_clients_that_do_not_count() -> None:
             pass
 
     asyncio.run(scenario())
+
+
+def test_refresh_catalogue_takes_the_topics_and_wording_of_the_reloaded_profile(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from cogs.bot import SummitBot
+    from retrieval.types import Collection
+    from tests.conftest import make_settings
+
+    class Reloaded:  # what the service holds after /reindex re-read another profile
+        def documents(self) -> list[Document]:
+            return [DOC]
+
+        def topics(self) -> list[Topic]:
+            return [Topic("Loans", "Borrowing.")]
+
+        def collection(self) -> Collection:
+            return Collection("the Riverside Library handbook", "handbook", "handbook", "How long?")
+
+    bot = SummitBot(settings=make_settings(tmp_path), service=Reloaded())  # type: ignore[arg-type]
+    assert bot.collection == render.GENERIC  # until the service says
+    asyncio.run(bot.refresh_catalogue())
+    assert [t.name for t in bot.topics] == ["Loans"]
+    assert render.choices_for(bot.topics, "lo") == [("Loans", "Loans")]
+    embed = render.topics_embed(bot.topics, bot.collection)
+    assert embed.title == "Topics in the handbook"
+    assert "the Riverside Library handbook" in (
+        render.help_embed("SummitBot", bot.collection).description or ""
+    )
