@@ -170,6 +170,8 @@ def write_corpus(folder: Path, size: int, seed: int = DEFAULT_SEED) -> CorpusInf
     paragraphs, sentences, text_bytes = len(release.paragraphs), len(release.sentences), 0
     for suffix in (".txt", ".toml"):
         shutil.copyfile(RELEASE_DIR / f"{RELEASE_NAME}{suffix}", folder / f"{RELEASE_NAME}{suffix}")
+    # the synthetic documents recombine the release: its profile (topics, people, sides) applies
+    shutil.copyfile(RELEASE_DIR / "profile.toml", folder / "profile.toml")
     text_bytes += (RELEASE_DIR / f"{RELEASE_NAME}.txt").stat().st_size
     for doc in generate(size, seed):
         data = doc.text.encode("utf-8")

@@ -227,6 +227,10 @@ def child_build(args: dict[str, Any]) -> dict[str, Any]:
     settings = make_settings(Path(args["index"]), Path(args["corpus"]))
     embedder = CachedEmbedder(Path(args["cache"]), settings.model_name)
     embedder.encode_documents = clock.wrap("vectors", embedder.encode_documents)  # type: ignore[method-assign]
+    from retrieval.documents import read_documents
+    from retrieval.profile import load_profile
+
+    profile = load_profile(settings.corpus_dir, read_documents(settings.corpus_dir), settings.profile_file)
     started = time.perf_counter()
     data = clock.wrap("other", index_module.open_index)(
         settings.corpus_dir,
@@ -234,6 +238,7 @@ def child_build(args: dict[str, Any]) -> dict[str, Any]:
         settings.model_name,
         args["hnsw_min"],
         lambda: embedder,
+        people=profile.people,
         rebuild=True,
     )
     total = time.perf_counter() - started

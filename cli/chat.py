@@ -13,11 +13,11 @@ from pathlib import Path
 from cli.render import answer_text, positions_text, source_text, summary_text, topics_text
 from retrieval.api import UserError
 
-HELP = """Ask anything about the July 2017 Trump–Putin summit briefing, or:
+HELP = """Ask anything about the documents, or:
   /summary TOPIC     a cited summary of a topic (see /topics)
-  /positions TOPIC   the U.S. and Russian positions side by side
-  /topics            the topics the release covers
-  /source N          paragraph N of the release in full
+  /positions TOPIC   each side's positions side by side (sides come from the corpus profile)
+  /topics            the topics the documents cover
+  /source N          paragraph N in full
   /help              this help
   /quit              leave (Ctrl-D works too)"""
 HISTORY = Path.home() / ".summitbot_history"

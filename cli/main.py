@@ -187,7 +187,8 @@ def cmd_start(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="bot.py", description="SummitBot: cited answers about the July 2017 Trump–Putin summit briefing."
+        prog="bot.py",
+        description="SummitBot: answers quoted word for word from a folder of documents, with citations.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -207,9 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
         p = add(name, func, help_)
         p.add_argument("topic", help="a topic from `topics`, or free text")
         p.add_argument("--json", action="store_true")
-    p = add("topics", cmd_topics, "list the topics the release covers")
+    p = add("topics", cmd_topics, "list the topics the documents cover")
     p.add_argument("--json", action="store_true")
-    p = add("source", cmd_source, "print one paragraph of the release in full")
+    p = add("source", cmd_source, "print one paragraph of a document in full")
     p.add_argument("paragraph", type=int, help="paragraph number (as in the citations)")
     p.add_argument("--doc", default=None, help="document id, when the corpus has several")
     p.add_argument("--json", action="store_true")

@@ -60,11 +60,7 @@ def summary_text(summary: Summary, docs: dict[str, Document]) -> str:
 
 def positions_text(positions: Positions, docs: dict[str, Document]) -> str:
     parts = [f"Positions: {positions.topic}"]
-    for title, quotes in (
-        ("United States", positions.us),
-        ("Russia", positions.russia),
-        ("Both sides", positions.both),
-    ):
+    for title, quotes in (*((s.label, s.quotes) for s in positions.sides), ("Both sides", positions.both)):
         parts.append(f"\n{title}")
         parts.append(_quotes(quotes) if quotes else "  (the release quotes nothing on this side)")
     return "\n".join(parts) + "\n" + _sources(positions.citations, docs)

@@ -24,7 +24,8 @@ class Admin(commands.Cog):
         self.bot = bot
 
     @app_commands.command(
-        name="reindex", description="Reload the corpus and rebuild the index (Manage Server only)."
+        name="reindex",
+        description="Reload the corpus, its profile and topics; rebuild the index (Manage Server only).",
     )
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)

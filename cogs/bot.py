@@ -28,10 +28,11 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.state import ConnectionState
 
+from cogs import render
 from cogs.common import InFlight, UserCooldown
 from cogs.errors import SummitTree
 from config.settings import Settings
-from retrieval.api import AnsweringService, Document, Topic, open_service
+from retrieval.api import AnsweringService, Collection, Document, Topic, open_service
 
 log = logging.getLogger("summitbot")
 
@@ -118,6 +119,7 @@ class SummitBot(commands.Bot):
         self.cooldown = UserCooldown(settings.discord.cooldown_rate, settings.discord.cooldown_seconds)
         self.documents: dict[str, Document] = {}
         self.topics: list[Topic] = []
+        self.collection: Collection = render.GENERIC
         self.in_flight = InFlight()
         self.stopping = False
         self._stop_task: asyncio.Task[None] | None = None
@@ -154,11 +156,15 @@ class SummitBot(commands.Bot):
             log.info("Gateway: %s", url)
 
     async def refresh_catalogue(self) -> None:
-        """Cache what embeds need (document titles and dates, topic names) off the event loop."""
+        """Cache what embeds need (document titles and dates, topic names, how to name the
+        collection) off the event loop; after ``/reindex`` too."""
         service = self.service
-        documents, topics = await asyncio.to_thread(lambda: (service.documents(), service.topics()))
+        documents, topics, collection = await asyncio.to_thread(
+            lambda: (service.documents(), service.topics(), service.collection())
+        )
         self.documents = {d.doc_id: d for d in documents}
         self.topics = topics
+        self.collection = collection
 
     async def sync_commands(self) -> None:
         guild_id = self.settings.discord.guild_id

@@ -20,7 +20,7 @@ from cogs import render
 from cogs.common import NO_MENTIONS, defer, send
 from cogs.errors import report_message_error
 from cogs.passages import passages_view
-from retrieval.api import Answer, clean_question
+from retrieval.api import Answer, Collection, clean_question
 
 if TYPE_CHECKING:
     from cogs.bot import SummitBot
@@ -35,10 +35,10 @@ def strip_own_mention(content: str, bot_id: int, role_id: int | None = None) -> 
     return " ".join(re.sub(pattern, " ", content).split())
 
 
-def check_question(text: str, max_chars: int) -> None:
+def check_question(text: str, max_chars: int, words: Collection = render.GENERIC) -> None:
     """The core's validator, run before deferring, so that an unusable question gets a private
     notice rather than a public "thinking…" (the service runs it again: it is the authority)."""
-    clean_question(text, max_chars, empty_message=render.EMPTY_MENTION)
+    clean_question(text, max_chars, empty_message=render.empty_mention(words))
 
 
 class QA(commands.Cog):
@@ -47,15 +47,15 @@ class QA(commands.Cog):
 
     # ------------------------------------------------------------------------------------ /ask
     @app_commands.command(
-        name="ask", description="Ask about the July 2017 Trump-Putin summit; answers quote the release."
+        name="ask", description="Ask about the documents; answers quote them word for word, with sources."
     )
     @app_commands.describe(
-        question="Your question, e.g. What did Tillerson say about Assad?",
+        question="Your question about the documents",
         private="Only you see the answer (default: everyone in the channel)",
     )
     async def ask(self, interaction: discord.Interaction, question: str, private: bool = False) -> None:
         async with self.bot.in_flight.track():
-            check_question(question, self.bot.settings.answer.max_question_chars)
+            check_question(question, self.bot.settings.answer.max_question_chars, self.bot.collection)
             self._cooldown(interaction.user.id)
             await defer(interaction, ephemeral=private)
             answer = await asyncio.to_thread(self.bot.service.ask, question)
@@ -68,7 +68,7 @@ class QA(commands.Cog):
             raise app_commands.CommandOnCooldown(cooldown, retry_after)
 
     def render(self, answer: Answer) -> discord.Embed:
-        return render.answer_embed(answer, self.bot.documents)
+        return render.answer_embed(answer, self.bot.documents, self.bot.collection)
 
     @staticmethod
     def view(answer: Answer) -> discord.ui.View | None:
@@ -97,7 +97,7 @@ class QA(commands.Cog):
         return strip_own_mention(message.content, me.id, role.id if role else None)
 
     async def answer_message(self, message: discord.Message, question: str) -> None:
-        check_question(question, self.bot.settings.answer.max_question_chars)
+        check_question(question, self.bot.settings.answer.max_question_chars, self.bot.collection)
         retry_after = self.bot.cooldown.hit(message.author.id)
         if retry_after > 0:
             log.info("Cooldown for user %s (%.1f s)", message.author.id, retry_after)

@@ -15,7 +15,18 @@ from dataclasses import dataclass
 
 import discord
 
-from retrieval.api import Answer, Citation, Document, IndexStats, Passage, Positions, Quote, Summary, Topic
+from retrieval.api import (
+    Answer,
+    Citation,
+    Collection,
+    Document,
+    IndexStats,
+    Passage,
+    Positions,
+    Quote,
+    Summary,
+    Topic,
+)
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 TITLE_LIMIT = 256
@@ -31,6 +42,13 @@ CHOICE_LIMIT = 25
 CHOICE_NAME_LIMIT = 100
 CUSTOM_ID_LIMIT = 100
 MIN_EXCERPT = 80  # below this a source field is not worth showing; "Show passages" has it all
+# How texts name the documents until the service says (``SummitBot.collection``).
+GENERIC = Collection(
+    title="the documents in this collection",
+    name="collection",
+    short="collection",
+    example="what do the documents say about …?",
+)
 
 ANSWER_COLOUR = discord.Colour(0x2B6CB0)
 NOT_COVERED_COLOUR = discord.Colour(0x718096)
@@ -159,11 +177,13 @@ def _add_citation_fields(
 
 
 # -------------------------------------------------------------------------------------- answers
-def answer_embed(answer: Answer, documents: Mapping[str, Document]) -> discord.Embed:
+def answer_embed(
+    answer: Answer, documents: Mapping[str, Document], words: Collection = GENERIC
+) -> discord.Embed:
     """The answer with its [n] markers, a field per source, and the documents in the footer."""
     title = trim(neutralise(answer.question), TITLE_LIMIT)
     if not answer.citations:
-        return not_covered_embed(title, answer.suggestions)
+        return not_covered_embed(title, answer.suggestions, words)
     # A partial answer says first what the release does not say, then quotes the related sentences.
     searched = f"*Searched for: {answer.searched_for}*\n" if answer.searched_for else ""
     embed = discord.Embed(
@@ -175,11 +195,11 @@ def answer_embed(answer: Answer, documents: Mapping[str, Document]) -> discord.E
     return embed
 
 
-def not_covered_embed(title: str, suggestions: Sequence[Topic]) -> discord.Embed:
+def not_covered_embed(title: str, suggestions: Sequence[Topic], words: Collection = GENERIC) -> discord.Embed:
     embed = discord.Embed(
         title=title,
         description=(
-            "The press release does not cover that, so I have nothing to quote. "
+            f"The {words.name} does not cover that, so I have nothing to quote. "
             "Ask about one of the topics below, or try `/summary` with one of them."
         ),
         colour=NOT_COVERED_COLOUR,
@@ -201,11 +221,13 @@ def _finish_cited(
     _add_citation_fields(embed, citations, quotes, documents)
 
 
-def summary_embed(summary: Summary, documents: Mapping[str, Document]) -> discord.Embed:
+def summary_embed(
+    summary: Summary, documents: Mapping[str, Document], words: Collection = GENERIC
+) -> discord.Embed:
     embed = discord.Embed(
         title=trim(f"Summary: {neutralise(summary.topic)}", TITLE_LIMIT),
         description=trim(neutralise(summary.summary), DESCRIPTION_LIMIT)
-        or "The release says nothing on this.",
+        or f"The {words.short} says nothing on this.",
         colour=SUMMARY_COLOUR,
     )
     _finish_cited(embed, summary.citations, summary.quotes, documents)
@@ -231,26 +253,28 @@ def quote_list(quotes: Sequence[Quote], limit: int, empty: str) -> str:
     return trim("\n".join(lines), limit)
 
 
-def positions_embed(positions: Positions, documents: Mapping[str, Document]) -> discord.Embed:
-    """The U.S. and the Russian side as two fields side by side, what both agreed below them."""
+def positions_embed(
+    positions: Positions, documents: Mapping[str, Document], words: Collection = GENERIC
+) -> discord.Embed:
+    """Each side of the profile as a field, side by side, what both agreed below them."""
     embed = discord.Embed(
         title=trim(f"Positions: {neutralise(positions.topic)}", TITLE_LIMIT),
         colour=POSITIONS_COLOUR,
     )
-    if not (positions.us or positions.russia or positions.both):
-        embed.description = "The release quotes neither side on this."
-    none = "_The release gives no position._"
-    embed.add_field(
-        name="🇺🇸 United States", value=quote_list(positions.us, FIELD_VALUE_LIMIT, none), inline=True
-    )
-    embed.add_field(
-        name="🇷🇺 Russia", value=quote_list(positions.russia, FIELD_VALUE_LIMIT, none), inline=True
-    )
+    if not positions.quotes:
+        embed.description = f"The {words.short} quotes neither side on this."
+    none = f"_The {words.short} gives no position._"
+    for side in positions.sides:
+        embed.add_field(
+            name=f"{side.emoji} {side.label}".strip(),
+            value=quote_list(side.quotes, FIELD_VALUE_LIMIT, none),
+            inline=True,
+        )
     if positions.both:
         embed.add_field(
             name="🤝 Both sides", value=quote_list(positions.both, FIELD_VALUE_LIMIT, none), inline=False
         )
-    quotes = [*positions.us, *positions.russia, *positions.both]
+    quotes = positions.quotes
     _finish_cited(embed, positions.citations, quotes, documents)
     return embed
 
@@ -266,9 +290,9 @@ def topic_lines(topics: Sequence[Topic], limit: int) -> str:
     return "\n".join(out) if out else trim(lines[0], limit) if lines else "—"
 
 
-def topics_embed(topics: Sequence[Topic]) -> discord.Embed:
+def topics_embed(topics: Sequence[Topic], words: Collection = GENERIC) -> discord.Embed:
     embed = discord.Embed(
-        title="Topics in the press release",
+        title=trim(f"Topics in the {words.name}", TITLE_LIMIT),
         description=topic_lines(topics, DESCRIPTION_LIMIT) if topics else "No topics are configured.",
         colour=INFO_COLOUR,
     )
@@ -318,34 +342,45 @@ def passages_messages(
 
 
 # ------------------------------------------------------------------------------ other messages
-COMMANDS_HELP: tuple[tuple[str, str], ...] = (
-    (
-        "/ask question:<text> [private]",
-        "Answer from the press release, quoted word for word with [n] sources.",
-    ),
-    ("/summary topic:<text>", "A cited summary of one topic (autocompletes; free text works too)."),
-    ("/positions topic:<text>", "The U.S. and the Russian positions side by side."),
-    ("/topics", "The topics the release covers."),
-    ("/source paragraph:<n>", "The full text of one paragraph."),
-    ("/reindex", "Reload the corpus and rebuild the index (Manage Server only)."),
-)
+def commands_help(words: Collection = GENERIC) -> tuple[tuple[str, str], ...]:
+    return (
+        (
+            "/ask question:<text> [private]",
+            f"Answer from the {words.name}, quoted word for word with [n] sources.",
+        ),
+        ("/summary topic:<text>", "A cited summary of one topic (autocompletes; free text works too)."),
+        (
+            "/positions topic:<text>",
+            "Each side's positions side by side (when the corpus profile names sides).",
+        ),
+        ("/topics", f"The topics the {words.short} covers."),
+        ("/source paragraph:<n>", "The full text of one paragraph."),
+        (
+            "/reindex",
+            "Reload the corpus, its profile and topics, and rebuild the index (Manage Server only).",
+        ),
+    )
 
 
-def help_embed(bot_name: str = "SummitBot") -> discord.Embed:
+def help_embed(bot_name: str = "SummitBot", words: Collection = GENERIC) -> discord.Embed:
     embed = discord.Embed(
         title=f"{bot_name} — help",
-        description=(
-            "I answer questions about the July 2017 Trump-Putin summit press release. Every answer "
-            "quotes the release word for word, and each [n] marks the paragraph (¶) it came from."
+        description=trim(
+            f"I answer questions about {words.title}. Every answer quotes the {words.short} word for "
+            "word, and each [n] marks the paragraph (¶) it came from.",
+            DESCRIPTION_LIMIT,
         ),
         colour=INFO_COLOUR,
     )
-    for name, text in COMMANDS_HELP:
+    for name, text in commands_help(words):
         embed.add_field(name=name, value=text, inline=False)
     embed.add_field(
         name="Mentions and replies",
-        value=f"Mention me (`@{bot_name} what did Lavrov say about cyber-security?`) or reply to one of "
-        "my answers, in a channel or a thread.",
+        value=trim(
+            f"Mention me (`@{bot_name} {words.example}`) or reply to one of my answers, "
+            "in a channel or a thread.",
+            FIELD_VALUE_LIMIT,
+        ),
         inline=False,
     )
     return embed
@@ -366,10 +401,10 @@ def cooldown_text(retry_after: float) -> str:
 
 
 APOLOGY = "Sorry, something went wrong while answering. The error has been logged; please try again."
-EMPTY_MENTION = (
-    "Ask me a question about the July 2017 Trump-Putin summit, e.g. "
-    "`@SummitBot what did Tillerson say about Assad?` — or try `/topics`."
-)
+
+
+def empty_mention(words: Collection = GENERIC) -> str:
+    return f"Ask me a question about {words.title}, e.g. `@SummitBot {words.example}` — or try `/topics`."
 
 
 def choices_for(topics: Sequence[Topic], current: str) -> list[tuple[str, str]]:

@@ -37,7 +37,7 @@ class Topics(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=n, value=v) for n, v in render.choices_for(self.bot.topics, current)]
 
-    @app_commands.command(name="summary", description="A cited summary of one topic of the press release.")
+    @app_commands.command(name="summary", description="A cited summary of one topic of the documents.")
     @app_commands.describe(topic=TOPIC_HELP)
     @app_commands.autocomplete(topic=topic_autocomplete)
     async def summary(self, interaction: discord.Interaction, topic: str) -> None:
@@ -45,12 +45,10 @@ class Topics(commands.Cog):
             check_topic(topic, self.bot.settings.answer.max_question_chars)
             await defer(interaction)
             result = await asyncio.to_thread(self.bot.service.summary, topic)
-            embed = render.summary_embed(result, self.bot.documents)
+            embed = render.summary_embed(result, self.bot.documents, self.bot.collection)
             await send(interaction, embed=embed, view=passages_view(result.citations))
 
-    @app_commands.command(
-        name="positions", description="The U.S. and the Russian positions on a topic, side by side."
-    )
+    @app_commands.command(name="positions", description="Each side's positions on a topic, side by side.")
     @app_commands.describe(topic=TOPIC_HELP)
     @app_commands.autocomplete(topic=topic_autocomplete)
     async def positions(self, interaction: discord.Interaction, topic: str) -> None:
@@ -58,15 +56,15 @@ class Topics(commands.Cog):
             check_topic(topic, self.bot.settings.answer.max_question_chars)
             await defer(interaction)
             result = await asyncio.to_thread(self.bot.service.positions, topic)
-            embed = render.positions_embed(result, self.bot.documents)
+            embed = render.positions_embed(result, self.bot.documents, self.bot.collection)
             await send(interaction, embed=embed, view=passages_view(result.citations))
 
-    @app_commands.command(name="topics", description="The topics the press release covers.")
+    @app_commands.command(name="topics", description="The topics the documents cover.")
     async def topics(self, interaction: discord.Interaction) -> None:
         async with self.bot.in_flight.track():
-            await send(interaction, embed=render.topics_embed(self.bot.topics))
+            await send(interaction, embed=render.topics_embed(self.bot.topics, self.bot.collection))
 
-    @app_commands.command(name="source", description="The full text of one paragraph of the press release.")
+    @app_commands.command(name="source", description="The full text of one paragraph of the documents.")
     @app_commands.describe(paragraph="Paragraph number, as in the [n] ¶ citations")
     async def source(
         self, interaction: discord.Interaction, paragraph: app_commands.Range[int, 1, 100_000]
@@ -81,7 +79,11 @@ class Topics(commands.Cog):
     async def help(self, interaction: discord.Interaction) -> None:
         async with self.bot.in_flight.track():
             me = self.bot.user
-            await send(interaction, embed=render.help_embed(me.name if me else "SummitBot"), ephemeral=True)
+            await send(
+                interaction,
+                embed=render.help_embed(me.name if me else "SummitBot", self.bot.collection),
+                ephemeral=True,
+            )
 
 
 async def setup(bot: SummitBot) -> None:

@@ -19,13 +19,12 @@ from config.errors import SetupError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = Path(__file__).resolve().parent / "defaults.toml"
-TOPICS = Path(__file__).resolve().parent / "topics.toml"
-OFF_TOPIC = Path(__file__).resolve().parent / "off_topic.toml"
 ANSWERABILITY = Path(__file__).resolve().parent / "answerability.toml"
 
 # environment variable -> (section, key, type)
 ENV_VARS: dict[str, tuple[str, str, type]] = {
     "SUMMITBOT_CORPUS_DIR": ("corpus", "dir", str),
+    "SUMMITBOT_PROFILE": ("corpus", "profile", str),
     "SUMMITBOT_INDEX_DIR": ("index", "dir", str),
     "SUMMITBOT_HNSW_MIN_VECTORS": ("index", "hnsw_min_vectors", int),
     "SUMMITBOT_MODEL": ("model", "name", str),
@@ -81,8 +80,7 @@ class Settings:
     hnsw_min_vectors: int
     model_name: str
     backend: str
-    topics_file: Path
-    off_topic_file: Path
+    profile_file: Path | None  # None: the corpus folder's own profile.toml, if there is one
     answerability_file: Path  # the fitted answerability model (`python bot.py eval --fit`)
     retrieval: RetrievalSettings
     answer: AnswerSettings
@@ -139,14 +137,14 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     if int(raw["discord"]["cooldown_rate"]) < 1 or not 0 <= seconds < 86400:
         raise SetupError("The cooldown needs a rate of at least 1 and a period of 0 to 86,400 seconds.")
     retrieval = raw["retrieval"]
+    profile = str(raw["corpus"].get("profile", "")).strip()
     return Settings(
         corpus_dir=_resolve(str(raw["corpus"]["dir"])),
         index_dir=_resolve(str(raw["index"]["dir"])),
         hnsw_min_vectors=int(raw["index"]["hnsw_min_vectors"]),
         model_name=str(raw["model"]["name"]),
         backend=backend,
-        topics_file=TOPICS,
-        off_topic_file=OFF_TOPIC,
+        profile_file=_resolve(profile) if profile else None,
         answerability_file=ANSWERABILITY,
         retrieval=RetrievalSettings(
             rrf_k=int(retrieval["rrf_k"]),

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from retrieval.hybrid import Hit
-from retrieval.types import Citation, Quote, Sentence, Topic, sentence_id
+from retrieval.types import Citation, Collection, Quote, Sentence, Topic, sentence_id
 
 # A sentence that leans on the one before it ("He said that ...", "They agree ...").
 _DEPENDENT_START = re.compile(r"^[\"“]?(?:he|she|they|his|her|their|it|this|these|those)\b", re.I)
@@ -148,9 +148,9 @@ def render_quotes(quotes: Sequence[Quote]) -> str:
     return " ".join(f"{q.text} [{q.n}]" for q in quotes)
 
 
-def not_covered_message(topics: Sequence[Topic]) -> str:
+def not_covered_message(topics: Sequence[Topic], words: Collection) -> str:
     names = ", ".join(t.name for t in topics)
     return (
-        "The press release does not answer that. It covers: " + names + ". "
+        f"The {words.name} does not answer that. It covers: " + names + ". "
         "Try a question about one of these, or `summary TOPIC`."
     )

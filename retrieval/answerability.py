@@ -1,17 +1,17 @@
 """Does the release answer a question? The whole decision, in one place.
 
 Evidence, measured once per question: the best cosine of the question with the release (sentences
-and paragraphs), the best cosine with an off-topic anchor (config/off_topic.toml: subjects the
-release never mentions), whether every word of the question occurs in the release, and the same
-two cosines for the question without the names of the release's people (names make any question
-look like the release: "Did Trump and Putin discuss Iran?").
+and paragraphs), the best cosine with an off-topic anchor (the corpus profile's ``[off_topic]``: subjects the
+release never mentions; none without a profile), whether every word of the question occurs in
+the release, and the same two cosines for the question without the names of the release's
+people (names make any question look like the release: "Did Trump and Putin discuss Iran?").
 
 The rule (``decide``), for given thresholds: refused when the best cosine is below
 ``min_similarity``; or, unless every word occurs in the release, when the question is closer to
 an anchor than to the release by more than ``off_topic_margin``; or when the question without
 the names is. ``eval`` calls ``decide`` with other thresholds for its sweep.
 
-Anchor vectors are computed once per model and anchor file, and cached next to the index.
+Anchor vectors are computed once per model and anchor list, and cached next to the index.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,18 +131,11 @@ class Judge:
         return evidence, decide(evidence, t)
 
 
-def read_anchors(path: Path) -> list[str]:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SetupError(f"Cannot read the off-topic anchors {path}: {exc}") from None
-    anchors = [str(a).strip() for a in raw.get("anchors", []) if str(a).strip()]
-    return anchors
-
-
-def anchor_vectors(path: Path, cache_dir: Path, embedder: Embedder) -> tuple[list[str], np.ndarray]:
-    """The anchors and their vectors, from the cache when the file and model are unchanged."""
-    anchors = read_anchors(path)
+def anchor_vectors(
+    anchors: Sequence[str], cache_dir: Path, embedder: Embedder
+) -> tuple[list[str], np.ndarray]:
+    """The anchors and their vectors, from the cache when the anchors and model are unchanged."""
+    anchors = [a for a in anchors if a.strip()]
     key = hashlib.sha256(("\n".join(anchors) + "\0" + embedder.model_name).encode()).hexdigest()
     meta_path, cache_path = cache_dir / CACHE_META, cache_dir / CACHE
     meta = read_json_object(meta_path)

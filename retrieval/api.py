@@ -15,10 +15,10 @@ from config.errors import BadQuestion, SetupError, UserError
 from config.settings import Settings
 from retrieval.query import EMPTY_QUESTION, MENTION, clean_question
 from retrieval.summarise import UnknownTopic
-from retrieval.topics import load_topics
 from retrieval.types import (
     Answer,
     Citation,
+    Collection,
     Document,
     IndexStats,
     Passage,
@@ -38,6 +38,7 @@ __all__ = [
     "AnsweringService",
     "BadQuestion",
     "Citation",
+    "Collection",
     "Document",
     "IndexStats",
     "Passage",
@@ -49,6 +50,7 @@ __all__ = [
     "UnknownTopic",
     "UserError",
     "clean_question",
+    "describe_collection",
     "evaluation_report",
     "fit_answerability",
     "format_evaluation",
@@ -69,6 +71,8 @@ class AnsweringService(Protocol):
     def positions(self, topic: str) -> Positions: ...
 
     def topics(self) -> list[Topic]: ...
+
+    def collection(self) -> Collection: ...
 
     def source(self, paragraph: int, doc: str | None = None) -> Passage: ...
 
@@ -98,12 +102,15 @@ def index_problem(settings: Settings) -> tuple[str | None, dict[str, Any]]:
     matches its checksum), and its counts; without loading the model."""
     from retrieval.documents import read_documents
     from retrieval.index import expected_manifest, read_manifest, stale_reason
+    from retrieval.profile import load_profile, people_key
     from retrieval.storage import sha256_file
 
     documents = read_documents(settings.corpus_dir)
+    people = load_profile(settings.corpus_dir, documents, settings.profile_file).people
     manifest = read_manifest(settings.index_dir)
     reason = stale_reason(
-        manifest, expected_manifest(documents, settings.model_name, settings.hnsw_min_vectors)
+        manifest,
+        expected_manifest(documents, settings.model_name, settings.hnsw_min_vectors, people_key(people)),
     )
     if reason is not None or manifest is None:
         return reason or "no index on disk yet", {}
@@ -115,9 +122,22 @@ def index_problem(settings: Settings) -> tuple[str | None, dict[str, Any]]:
     return None, counts if isinstance(counts, dict) else {}
 
 
+def _profile(settings: Settings):  # type: ignore[no-untyped-def]
+    from retrieval.documents import read_documents
+    from retrieval.profile import load_profile
+
+    return load_profile(settings.corpus_dir, read_documents(settings.corpus_dir), settings.profile_file)
+
+
 def list_topics(settings: Settings) -> list[Topic]:
-    """The topics of config/topics.toml, without loading the model."""
-    return [t.topic for t in load_topics(settings.topics_file)]
+    """The topics of the corpus profile (or, without one, of its documents), without loading the model."""
+    return [t.topic for t in _profile(settings).topics]
+
+
+def describe_collection(settings: Settings) -> Collection:
+    """How replies and help name the documents, without loading the model."""
+    collection: Collection = _profile(settings).collection
+    return collection
 
 
 def evaluation_report(service: SummitService, questions: str | Path | None = None) -> dict[str, Any]:

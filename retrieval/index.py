@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -29,6 +29,8 @@ from retrieval.ann import FaissIndex, VectorIndex
 from retrieval.documents import CHUNKER_VERSION, Corpus, corpus_hash, load_corpus, read_documents
 from retrieval.embedder import Embedder
 from retrieval.lexical import LexicalIndex
+from retrieval.profile import Person, people_key
+from retrieval.speakers import Speakers
 from retrieval.storage import (
     cannot_write,
     check_writable,
@@ -72,13 +74,21 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def expected_manifest(documents: list[Document], model_name: str, hnsw_min_vectors: int) -> dict[str, Any]:
-    """The parts of a manifest that must match for a cached index to be used."""
+def expected_manifest(
+    documents: list[Document], model_name: str, hnsw_min_vectors: int, speakers: str = ""
+) -> dict[str, Any]:
+    """The parts of a manifest that must match for a cached index to be used. ``speakers``: the
+    profile's ``speakers_key`` (speakers are attributed when the index is built)."""
     return {
         "format": FORMAT_VERSION,
         "model": model_name,
         "corpus_hash": corpus_hash(documents),
-        "chunking": {"chunker_version": CHUNKER_VERSION, "passage": "paragraph", "sentence": "pysbd"},
+        "chunking": {
+            "chunker_version": CHUNKER_VERSION,
+            "passage": "paragraph",
+            "sentence": "pysbd",
+            "speakers": speakers,
+        },
         "hnsw_min_vectors": hnsw_min_vectors,
         "versions": {k: v for k, v in library_versions().items() if k in _REBUILD_ON_CHANGE},
     }
@@ -120,8 +130,9 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
 
 
 def build_index(
-    corpus: Corpus, embedder: Embedder, hnsw_min_vectors: int, *, progress: bool = False
+    corpus: Corpus, embedder: Embedder, hnsw_min_vectors: int, *, speakers: str = "", progress: bool = False
 ) -> IndexData:
+    """``speakers``: the ``people_key`` of the people ``corpus`` was attributed with."""
     start = time.perf_counter()
     sentence_vectors = embedder.encode_documents([s.text for s in corpus.sentences], progress=progress)
     passage_vectors = embedder.encode_documents([p.text for p in corpus.passages], progress=progress)
@@ -136,7 +147,7 @@ def build_index(
         manifest={},
     )
     data.manifest = {
-        **expected_manifest(corpus.documents, embedder.model_name, hnsw_min_vectors),
+        **expected_manifest(corpus.documents, embedder.model_name, hnsw_min_vectors, speakers),
         "versions_all": library_versions(),
         "embedding_backend": embedder.backend,
         "dim": int(sentence_vectors.shape[1]),
@@ -265,14 +276,16 @@ def open_index(
     hnsw_min_vectors: int,
     make_embedder: Callable[[], Embedder],
     *,
+    people: Sequence[Person] = (),
     rebuild: bool = False,
     progress: bool = False,
 ) -> IndexData:
     """Load the cached index if it is up to date, else build and save it. ``make_embedder`` is
-    called only when a build is needed (it is what imports the model)."""
+    called only when a build is needed (it is what imports the model). ``people``: the corpus
+    profile's, whose speakers the sentences are attributed to."""
     start = time.perf_counter()
     documents = read_documents(corpus_dir)
-    expected = expected_manifest(documents, model_name, hnsw_min_vectors)
+    expected = expected_manifest(documents, model_name, hnsw_min_vectors, people_key(people))
     manifest = read_manifest(index_dir)
     reason = REBUILD_REQUESTED if rebuild else stale_reason(manifest, expected)
     if reason is None and manifest is not None:
@@ -294,8 +307,10 @@ def open_index(
             return data
     log.info("Building the index in %s: %s", index_dir, reason)
     check_writable(index_dir)  # before seconds of embedding, not after
-    corpus = load_corpus(corpus_dir)
-    data = build_index(corpus, make_embedder(), hnsw_min_vectors, progress=progress)
+    corpus = load_corpus(corpus_dir, Speakers(people))
+    data = build_index(
+        corpus, make_embedder(), hnsw_min_vectors, speakers=people_key(people), progress=progress
+    )
     save_index(data, index_dir)
     data.stats = IndexStats(
         len(corpus.documents),

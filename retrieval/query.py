@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from config.errors import BadQuestion
-from retrieval.speakers import asked_speaker, without_speaker
+from retrieval.speakers import Speakers
 
 # Discord's user, role and channel mentions and the two mass pings.
 MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@(?:everyone|here)\b")
@@ -59,11 +59,12 @@ class Query:
     text: str  # the cleaned question
     speaker: str | None  # the person the question asks about as a speaker, if any
     search_text: str  # what the search stage looks for: the text without that speaker's name
+    speakers: Speakers = field(default_factory=Speakers, compare=False, repr=False)  # the profile's people
 
     @property
     def without_people(self) -> str:
         """The search text without any person's name (for the answerability check)."""
-        return without_speaker(self.search_text)
+        return self.speakers.without_speaker(self.search_text)
 
 
 def check_length(text: str, max_chars: int) -> None:
@@ -99,8 +100,8 @@ def clean_question(text: str | None, max_chars: int, *, empty_message: str = EMP
     return text
 
 
-def parse_query(cleaned: str) -> Query:
-    """A cleaned question as the search stage needs it."""
-    speaker = asked_speaker(cleaned)
-    search_text = without_speaker(cleaned, speaker) if speaker else cleaned
-    return Query(cleaned, speaker, search_text)
+def parse_query(cleaned: str, speakers: Speakers) -> Query:
+    """A cleaned question as the search stage needs it (``speakers``: the corpus profile's people)."""
+    speaker = speakers.asked_speaker(cleaned)
+    search_text = speakers.without_speaker(cleaned, speaker) if speaker else cleaned
+    return Query(cleaned, speaker, search_text, speakers)

@@ -42,15 +42,17 @@ from retrieval.answerability import (
     load_calibration,
 )
 from retrieval.backends import EmbedderChooser
+from retrieval.documents import read_documents
 from retrieval.embedder import Embedder
 from retrieval.hybrid import Hit, HybridSearcher, Method, SearchResult
 from retrieval.index import IndexData, open_index
 from retrieval.intent import classify
 from retrieval.lexical import query_tokens
 from retrieval.parts import split_parts
-from retrieval.positions import actors, side_of, split_positions
+from retrieval.positions import SideTable, split_positions
+from retrieval.profile import Profile, load_profile
 from retrieval.query import Query, clean_question, heard_from, parse_query
-from retrieval.speakers import PEOPLE
+from retrieval.speakers import Speakers
 from retrieval.spelling import Speller
 from retrieval.summarise import (
     FREE_TEXT_RATIO,
@@ -60,10 +62,11 @@ from retrieval.summarise import (
     summarise,
     topic_sentences,
 )
-from retrieval.topics import TopicSpec, load_topics, match_topic
+from retrieval.topics import TopicSpec, match_topic
 from retrieval.types import (
     Answer,
     AnswerPart,
+    Collection,
     Coverage,
     Document,
     IndexStats,
@@ -82,6 +85,9 @@ class _State:
     """Everything built once per index (never per question)."""
 
     data: IndexData
+    profile: Profile  # topics, people, sides, off-topic anchors (generic without a profile file)
+    speakers: Speakers
+    sides: SideTable
     searcher: HybridSearcher
     topics: TopicTable
     judge: Judge
@@ -107,7 +113,6 @@ class _Part:
 class SummitService:
     def __init__(self, settings: Settings, embedder_factory: EmbedderChooser | None = None) -> None:
         self.settings = settings
-        self.topic_specs: list[TopicSpec] = load_topics(settings.topics_file)
         self._embedders = embedder_factory or EmbedderChooser(settings)
         self._reindex_lock = threading.Lock()
         self._state: _State | None = None
@@ -121,37 +126,44 @@ class SummitService:
 
     def _open(self, *, progress: bool = False, rebuild: bool = False) -> IndexStats:
         s = self.settings
+        profile = load_profile(s.corpus_dir, read_documents(s.corpus_dir), s.profile_file)
         data = open_index(
             s.corpus_dir,
             s.index_dir,
             s.model_name,
             s.hnsw_min_vectors,
             self._embedders.reference,
+            people=profile.people,
             rebuild=rebuild,
             progress=progress,
         )
         self._embedders.prepare(data, rebuild=data.stats.rebuilt)
         embedder = self.embedder
-        topic_vectors = embedder.encode_queries([t.query for t in self.topic_specs])
-        anchors, anchor_vecs = anchor_vectors(s.off_topic_file, s.index_dir, embedder)
+        specs = list(profile.topics)
+        topic_vectors = embedder.encode_queries([t.query for t in specs])
+        anchors, anchor_vecs = anchor_vectors(profile.off_topic, s.index_dir, embedder)
         thresholds = Thresholds(s.answer.min_similarity, s.answer.off_topic_margin)
         corpus = data.corpus
         self._state = _State(
             data=data,
+            profile=profile,
+            speakers=Speakers(profile.people),
+            sides=SideTable(profile),
             searcher=HybridSearcher(data, s.retrieval),
             topics=TopicTable(
-                self.topic_specs, corpus.sentences, data.sentence_vectors @ topic_vectors.T, topic_vectors
+                specs, corpus.sentences, data.sentence_vectors @ topic_vectors.T, topic_vectors
             ),
             judge=Judge(anchors, anchor_vecs, thresholds),
             passage_texts={(p.doc_id, p.paragraph): p.text for p in corpus.passages},
             sentences_by_sid={x.sid: x for x in corpus.sentences},
-            speller=Speller([x.text for x in corpus.sentences], [a for al in PEOPLE.values() for a in al]),
+            speller=Speller([x.text for x in corpus.sentences], profile.names),
             calibration=load_calibration(s.answerability_file),
         )
         return data.stats
 
     def reindex(self) -> IndexStats:
-        """Re-read the corpus; rebuild the index if anything changed; swap it in."""
+        """Re-read the corpus and its profile (topics, people, sides, off-topic subjects); rebuild
+        the index if anything changed; swap it all in."""
         with self._reindex_lock:
             return self._open()
 
@@ -174,6 +186,18 @@ class SummitService:
         return self.embedder.backend
 
     # ---------------------------------------------------------------------------------- lookups
+    @property
+    def topic_specs(self) -> list[TopicSpec]:
+        return list(self.state.profile.topics)
+
+    @property
+    def words(self) -> Collection:
+        return self.state.profile.collection
+
+    def collection(self) -> Collection:
+        """How replies and help name the documents."""
+        return self.words
+
     def topics(self) -> list[Topic]:
         return [t.topic for t in self.topic_specs]
 
@@ -193,7 +217,9 @@ class SummitService:
         passage = corpus.passage(doc_id, paragraph)
         if passage is None:
             count = sum(1 for p in corpus.passages if p.doc_id == doc_id)
-            raise UserError(f"There is no paragraph {paragraph}: the release has paragraphs 1 to {count}.")
+            raise UserError(
+                f"There is no paragraph {paragraph}: the {self.words.short} has paragraphs 1 to {count}."
+            )
         return passage
 
     # ----------------------------------------------------------------------------------- stages
@@ -223,11 +249,12 @@ class SummitService:
 
     def retrieve(self, question: str, *, method: Method = "hybrid", limit: int = 10) -> SearchResult:
         """Ranked sentences for an already cleaned question (used by eval)."""
-        return self._search(parse_query(question), method, limit)[0]
+        return self._search(parse_query(question, self.state.speakers), method, limit)[0]
 
     def evidence(self, question: str, *, method: Method = "hybrid") -> Evidence:
         """The whole answerability evidence for a question (eval sweeps thresholds over it)."""
-        query = parse_query(clean_question(question, self.settings.answer.max_question_chars))
+        cleaned = clean_question(question, self.settings.answer.max_question_chars)
+        query = parse_query(cleaned, self.state.speakers)
         result, vector = self._search(query, method, 10)
         return self._judge(query, result, vector, full=True)[0]
 
@@ -245,9 +272,10 @@ class SummitService:
         """Search, judge and compose one part. ``context``: the part before it, whose subject a
         pronoun ("who agreed to maintain it?") refers to."""
         state, a = self.state, self.settings.answer
-        query = parse_query(text)
+        short = state.profile.collection.short
+        query = parse_query(text, state.speakers)
         if context and _PRONOUN.search(text):
-            query = Query(query.text, query.speaker, f"{query.search_text} ({context})")
+            query = Query(query.text, query.speaker, f"{query.search_text} ({context})", state.speakers)
         result, vector = self._search(query, method, 10)
         evidence, rule = self._judge(query, result, vector)
         terms, found = state.data.passage_bm25.coverage(query.search_text)
@@ -282,7 +310,7 @@ class SummitService:
                 wants=lambda t: holds(kind, t),
                 question_terms=question_terms,
                 terms_of=lambda t: frozenset(query_tokens(t)),
-                side_of=lambda s: side_of(s.text, s.speaker, s.quoted),
+                side_of=lambda s: state.sides.side_of(s.text, s.speaker, s.quoted),
                 comparison=is_comparison(text),
                 speaker_asked=query.speaker is not None,
                 other_paragraph_similarity=a.other_paragraph_similarity,
@@ -291,15 +319,15 @@ class SummitService:
             hits = choose_sentences(result.hits, state.sentences_by_sid, max_words=a.max_words)
             what = NOT_STATED.get(kind)
             if unquoted:
-                note = f"The release does not quote {unquoted}; it only mentions them:"
+                note = f"The {short} does not quote {unquoted}; it only mentions them:"
             elif unknown_focus:
-                note = f"The release does not mention the {unknown_focus[0]} you ask about in “{text}”."
+                note = f"The {short} does not mention the {unknown_focus[0]} you ask about in “{text}”."
             elif type_missing and what:
-                note = f"The release does not say {what}: nothing in it answers “{text}”."
+                note = f"The {short} does not say {what}: nothing in it answers “{text}”."
             else:
-                note = f"The release does not answer “{text}” exactly."
+                note = f"The {short} does not answer “{text}” exactly."
         else:
-            note = f"The release does not cover “{text}”."
+            note = f"The {short} does not cover “{text}”."
         return _Part(text, coverage, probability, hits, note, result, signals)
 
     def _unquoted_name(self, text: str) -> str | None:
@@ -310,7 +338,9 @@ class SummitService:
             return None
         words = name.replace("’s", "").replace("'s", "").split()
         proper = self.state.speller.proper
-        if not all(w.lower().strip(".") in proper for w in words) or any(actors(w) for w in words):
+        if not all(w.lower().strip(".") in proper for w in words) or any(
+            self.state.sides.actors(w) for w in words
+        ):
             return None
         return " ".join(w[:1].upper() + w[1:] for w in words)
 
@@ -336,10 +366,14 @@ class SummitService:
             return Answer(
                 question=cleaned,
                 answered=False,
-                answer=about_message(self.topics()),
+                answer=about_message(self.topics(), self.words),
                 suggestions=self.topics(),
                 coverage="none",
-                parts=[AnswerPart(cleaned, "none", f"That is not a question about the release ({intent}).")],
+                parts=[
+                    AnswerPart(
+                        cleaned, "none", f"That is not a question about the {self.words.short} ({intent})."
+                    )
+                ],
             )
         correction = state.speller.correct(cleaned)
         parts = self._split(correction.text, method)
@@ -374,7 +408,10 @@ class SummitService:
         if coverage == "none":
             log.debug("Not answered: %s", parts[0].signals.rule.reason or "no hits")
             return Answer(
-                answered=False, answer=not_covered_message(self.topics()), suggestions=self.topics(), **common
+                answered=False,
+                answer=not_covered_message(self.topics(), self.words),
+                suggestions=self.topics(),
+                **common,
             )
         if len(parts) == 1 and coverage == "full":
             text = render_quotes(quotes)
@@ -393,7 +430,7 @@ class SummitService:
         try:
             cleaned = clean_question(topic, self.settings.answer.max_question_chars)
         except BadQuestion:
-            raise UnknownTopic(topic, self.topics()) from None
+            raise UnknownTopic(topic, self.topics(), self.words.short) from None
         spec = match_topic(cleaned, self.topic_specs)
         state = self.state
         n = len(state.data.corpus.sentences)
@@ -405,17 +442,17 @@ class SummitService:
             # Free text ("the election meddling thing"): the same answerability rule as a question
             # decides whether the release is about it at all; then its sentences come from the
             # known topic it is clearly about, ranked for the words the user chose.
-            query = parse_query(self.state.speller.correct(cleaned).text)
+            query = parse_query(self.state.speller.correct(cleaned).text, state.speakers)
             result, vector = self._search(query, "hybrid", n)
             _, decision = self._judge(query, result, vector)
             if not decision.answerable:
-                raise UnknownTopic(cleaned, self.topics())
+                raise UnknownTopic(cleaned, self.topics(), self.words.short)
             near = state.topics.nearest(vector)
             on_topic = state.topics.on_topic(near) if near else None
         floor = FREE_TEXT_RATIO * self.settings.answer.min_similarity
         hits = topic_sentences(result.hits, on_topic, floor, max_sentences)
         if not hits:
-            raise UnknownTopic(cleaned, self.topics())
+            raise UnknownTopic(cleaned, self.topics(), self.words.short)
         return cleaned, spec, hits
 
     def summary(self, topic: str) -> Summary:
@@ -424,8 +461,15 @@ class SummitService:
         return summarise(name, hits, self.state.passage_texts, known=spec is not None)
 
     def positions(self, topic: str) -> Positions:
+        state = self.state
+        if not state.sides:
+            raise UserError(
+                f"Positions need sides, and this {self.words.short} has none: its corpus folder has no "
+                "profile.toml naming people and their sides (see README, “Use it for your own "
+                "documents”). Try `summary TOPIC` instead."
+            )
         cleaned, spec, hits = self._topic_hits(topic, 8)
-        return split_positions(spec.name if spec else cleaned, hits, self.state.passage_texts)
+        return split_positions(spec.name if spec else cleaned, hits, state.passage_texts, state.sides)
 
 
 _PRONOUN = re.compile(r"\b(?:it|he|she|they|them|him|her|that|this|those|these|his|their|its)\b", re.I)
@@ -440,10 +484,10 @@ def _part_text(part: AnswerPart) -> str:
     return f"{part.note} Related: {quotes}"
 
 
-def about_message(topics: list[Topic]) -> str:
+def about_message(topics: list[Topic], words: Collection) -> str:
     names = ", ".join(t.name for t in topics)
     return (
-        "I answer questions about the press release on the July 2017 Trump–Putin summit, quoting it "
+        f"I answer questions about {words.title}, quoting it "
         f"and citing its paragraphs. It covers: {names}. Try a question such as "
-        '"What did Tillerson say about Assad?", or `summary TOPIC`.'
+        f'"{words.example}", or `summary TOPIC`.'
     )

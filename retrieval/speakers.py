@@ -9,6 +9,9 @@ Rules, applied sentence by sentence in document order:
 Quotations close at the end of their paragraph at the latest (a paragraph that continues a quote
 opens with a quotation mark again, by typographic convention).
 
+The people and their aliases come from the corpus profile (``Speakers(profile.people)``); without
+people nobody is attributed and no question asks about a speaker.
+
 Speakers are attributed when the index is built and saved with it: a change to these rules must
 bump ``CHUNKER_VERSION`` in retrieval/documents.py so that saved indexes are rebuilt.
 """
@@ -16,120 +19,92 @@ bump ``CHUNKER_VERSION`` in retrieval/documents.py so that saved indexes are reb
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
+from retrieval.profile import Person
 from retrieval.types import Sentence
 
-# canonical name -> aliases (matched as whole words, case-insensitive)
-PEOPLE: dict[str, tuple[str, ...]] = {
-    "Tillerson": (
-        "Tillerson",
-        "Rex Tillerson",
-        "Secretary of State",
-        "Secretary Tillerson",
-        "the U.S. Secretary of State",
-        "America's top diplomat",
-        "Washington's top diplomat",
-        "the American foreign minister",
-    ),
-    "Lavrov": (
-        "Lavrov",
-        "Sergey Lavrov",
-        "Sergei Lavrov",
-        "Foreign Minister Lavrov",
-        "the Russian Foreign Minister",
-        "Russia's Foreign Minister",
-        "Russia's top diplomat",
-        "Moscow's top diplomat",
-    ),
-    "Putin": ("Putin", "Vladimir Putin", "President Putin", "the Russian president", "the Kremlin chief"),
-    "Trump": ("Trump", "Donald Trump", "President Trump", "the American president", "the U.S. president"),
-}
-# Who is on which side: the one table. Regex of an actor the release names -> "us" | "russia";
-# the people of PEOPLE appear under their canonical names.
-ACTORS: dict[str, str] = {
-    r"Tillerson": "us",
-    r"Trump": "us",
-    r"the\s+United\s+States": "us",
-    r"U\.S\.": "us",
-    r"Washington": "us",
-    r"Haley": "us",
-    r"Volker": "us",
-    r"Putin": "russia",
-    r"Lavrov": "russia",
-    r"Russia(?:n)?": "russia",
-    r"Moscow": "russia",
-}
-SIDE: dict[str, str] = {person: ACTORS[person] for person in PEOPLE}
-
-_NAME = "|".join(
-    sorted({re.escape(a) for aliases in PEOPLE.values() for a in aliases}, key=len, reverse=True)
-)
 _SAYING = (
     r"said|says|say|stressed|pointed\s+out|referred\s+to|noted|added|told|explained|insisted|argued"
     r"|denied|illustrated|retains\s+his\s+view|remarked|warned|replied|answered"
-)
-_ATTRIBUTION = re.compile(
-    rf"\b(?:the\s+translator\s+of\s+)?(?P<name>{_NAME})(?:[’']s\s+remarks)?\s+(?:firmly\s+|also\s+)?(?:{_SAYING})\b",
-    re.IGNORECASE,
 )
 _PRONOUN_SAYS = re.compile(r"\b(?:he|she)\s+(?:said|did|added|stressed|noted)\b", re.IGNORECASE)
 _INTRODUCES_QUOTE = re.compile(r"\b(?:said|says|added|stressed|noted)\s*[,:]\s*$", re.IGNORECASE)
 _QUOTE = re.compile(r"[\"“”]")
 
-_ASK_PATTERNS = [
-    re.compile(
-        rf"\b(?:did|does|do|has|had)\s+(?P<name>{_NAME})\s+(?:\w+\s+)?(?:say|said|think|mention|tell|state|claim|argue|stress|note|point|refer|deny|raise|emphasi[sz]e|highlight|propose|want|ask)\b",
-        re.I,
-    ),
-    re.compile(rf"\baccording\s+to\s+(?P<name>{_NAME})\b", re.I),
-    re.compile(
-        rf"\b(?P<name>{_NAME})[’']s\s+(?:view|views|position|stance|take|opinion|remarks|comments|words|account|answer)\b",
-        re.I,
-    ),
-    re.compile(
-        rf"\b(?P<name>{_NAME})\s+(?:said|say|says|mention|mentioned|stressed|think|thinks|believe|believes)\b",
-        re.I,
-    ),
-]
+
+class Speakers:
+    """The people of a corpus profile, and who speaks in a text or is asked about in a question."""
+
+    def __init__(self, people: Sequence[Person] = ()) -> None:
+        # canonical name -> aliases (matched as whole words, case-insensitive)
+        self.people: dict[str, tuple[str, ...]] = {p.name: p.aliases for p in people}
+        self._attribution: re.Pattern[str] | None = None
+        self._ask: list[re.Pattern[str]] = []
+        if not self.people:
+            return
+        name = "|".join(
+            sorted({re.escape(a) for aliases in self.people.values() for a in aliases}, key=len, reverse=True)
+        )
+        self._attribution = re.compile(
+            rf"\b(?:the\s+translator\s+of\s+)?(?P<name>{name})(?:[’']s\s+remarks)?\s+(?:firmly\s+|also\s+)?(?:{_SAYING})\b",
+            re.IGNORECASE,
+        )
+        self._ask = [
+            re.compile(
+                rf"\b(?:did|does|do|has|had)\s+(?P<name>{name})\s+(?:\w+\s+)?(?:say|said|think|mention|tell|state|claim|argue|stress|note|point|refer|deny|raise|emphasi[sz]e|highlight|propose|want|ask)\b",
+                re.I,
+            ),
+            re.compile(rf"\baccording\s+to\s+(?P<name>{name})\b", re.I),
+            re.compile(
+                rf"\b(?P<name>{name})[’']s\s+(?:view|views|position|stance|take|opinion|remarks|comments|words|account|answer)\b",
+                re.I,
+            ),
+            re.compile(
+                rf"\b(?P<name>{name})\s+(?:said|say|says|mention|mentioned|stressed|think|thinks|believe|believes)\b",
+                re.I,
+            ),
+        ]
+
+    def canonical(self, name: str) -> str | None:
+        low = " ".join(name.lower().split())
+        for person, aliases in self.people.items():
+            if any(low == a.lower() for a in aliases):
+                return person
+        return None
+
+    def named_speaker(self, text: str) -> str | None:
+        m = self._attribution.search(text) if self._attribution else None
+        return self.canonical(m.group("name")) if m else None
+
+    def asked_speaker(self, question: str) -> str | None:
+        """The person a question asks about as a speaker ("what did Lavrov say about ...")."""
+        for pattern in self._ask:
+            m = pattern.search(question)
+            if m:
+                return self.canonical(m.group("name"))
+        return None
+
+    def without_speaker(self, question: str, *speakers: str) -> str:
+        """The question with these people's names taken out ("What did Tillerson say about Assad?"
+        -> "What did say about Assad?"): the name alone would make every sentence that mentions
+        them look relevant; the speaker is preferred through the speaker boost instead. With no
+        speakers given, every person's name goes."""
+        # Only the name itself: an epithet such as "Moscow's top diplomat" carries meaning worth keeping.
+        people = speakers or tuple(self.people)
+        aliases = sorted((a for p in people for a in self.people.get(p, ()) if p in a), key=len, reverse=True)
+        if not aliases:
+            return question
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in aliases) + r")(?:[’']s)?\b", re.I)
+        stripped = " ".join(pattern.sub(" ", question).split())
+        return stripped if any(ch.isalnum() for ch in stripped) else question
+
+    def attribute(self, sentences: list[Sentence]) -> list[Sentence]:
+        return attribute_speakers(sentences, self)
 
 
-def canonical(name: str) -> str | None:
-    low = " ".join(name.lower().split())
-    for person, aliases in PEOPLE.items():
-        if any(low == a.lower() for a in aliases):
-            return person
-    return None
-
-
-def named_speaker(text: str) -> str | None:
-    m = _ATTRIBUTION.search(text)
-    return canonical(m.group("name")) if m else None
-
-
-def asked_speaker(question: str) -> str | None:
-    """The person a question asks about as a speaker ("what did Lavrov say about ...")."""
-    for pattern in _ASK_PATTERNS:
-        m = pattern.search(question)
-        if m:
-            return canonical(m.group("name"))
-    return None
-
-
-def without_speaker(question: str, *speakers: str) -> str:
-    """The question with these people's names taken out ("What did Tillerson say about Assad?"
-    -> "What did say about Assad?"): the name alone would make every sentence that mentions them
-    look relevant; the speaker is preferred through the speaker boost instead. With no speakers
-    given, every person's name goes."""
-    # Only the name itself: an epithet such as "Moscow's top diplomat" carries meaning worth keeping.
-    people = speakers or tuple(PEOPLE)
-    aliases = sorted((a for p in people for a in PEOPLE.get(p, ()) if p in a), key=len, reverse=True)
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in aliases) + r")(?:[’']s)?\b", re.I)
-    stripped = " ".join(pattern.sub(" ", question).split())
-    return stripped if any(ch.isalnum() for ch in stripped) else question
-
-
-def attribute_speakers(sentences: list[Sentence]) -> list[Sentence]:
+def attribute_speakers(sentences: list[Sentence], speakers: Speakers) -> list[Sentence]:
     """Fill ``speaker`` and ``quoted`` for sentences given in document order."""
     out: list[Sentence] = []
     last_named: str | None = None
@@ -144,7 +119,7 @@ def attribute_speakers(sentences: list[Sentence]) -> list[Sentence]:
                 last_named, introducer = None, None
             prev_paragraph = para
         inside_quote_at_start = quote_owner is not None
-        explicit = named_speaker(s.text)
+        explicit = speakers.named_speaker(s.text)
         if explicit:
             speaker: str | None = explicit
         elif inside_quote_at_start:

@@ -1,7 +1,7 @@
 """Topic summaries: 3-6 cited sentences on one topic, in the order the release tells them.
 
 Pure functions over ranked hits. Candidates come from the hybrid search for the topic's query
-(the service runs it). For a topic from topics.toml, a sentence qualifies only when it is closer
+(the service runs it). For a topic of the corpus profile, a sentence qualifies only when it is closer
 (cosine) to this topic than to every other topic — what keeps a Syria summary from drifting into
 Ukraine; ``TopicTable`` computes that once per index. A free-text topic takes sentences whose
 similarity to it reaches ``FREE_TEXT_RATIO`` of the answer threshold. The best-scoring qualifying
@@ -32,10 +32,10 @@ FREE_TEXT_SPREAD = 0.15
 
 
 class UnknownTopic(BadQuestion):
-    def __init__(self, topic: str, topics: list[Topic]) -> None:
+    def __init__(self, topic: str, topics: list[Topic], short: str = "release") -> None:
         shown = " ".join((topic or "").split())[:80]
         names = ", ".join(t.name for t in topics)
-        lead = f"The release has nothing on {shown!r}." if shown.strip() else "Please name a topic."
+        lead = f"The {short} has nothing on {shown!r}." if shown.strip() else "Please name a topic."
         super().__init__(f"{lead} Topics: {names}.")
         self.topics = topics
 

@@ -1,4 +1,4 @@
-"""Topics from config/topics.toml, and matching what a user typed to one of them."""
+"""Topics (``[[topic]]`` tables of a corpus profile), and matching what a user typed to one of them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from config.errors import SetupError
 from retrieval.types import Topic
@@ -29,15 +30,21 @@ def _key(text: str) -> str:
 
 
 def load_topics(path: Path) -> list[TopicSpec]:
+    """The ``[[topic]]`` tables of a TOML file (a corpus profile)."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SetupError(f"Cannot read the topics file {path}: {exc}") from None
+    return parse_topics(raw, path.name)
+
+
+def parse_topics(raw: dict[str, Any], name: str, *, required: bool = True) -> list[TopicSpec]:
+    """Topics from parsed TOML; a SetupError names a bad entry. ``required``: none is an error."""
     specs = []
     for i, item in enumerate(raw.get("topic", []), start=1):
         missing = [k for k in ("name", "description", "query") if not str(item.get(k, "")).strip()]
         if missing:
-            raise SetupError(f"{path.name}: topic #{i} lacks {', '.join(missing)}.")
+            raise SetupError(f"{name}: topic #{i} lacks {', '.join(missing)}.")
         specs.append(
             TopicSpec(
                 name=str(item["name"]).strip(),
@@ -46,11 +53,11 @@ def load_topics(path: Path) -> list[TopicSpec]:
                 aliases=tuple(str(a) for a in item.get("aliases", [])),
             )
         )
-    if not specs:
-        raise SetupError(f"{path.name} defines no topics.")
+    if not specs and required:
+        raise SetupError(f"{name} defines no topics.")
     keys = [_key(s.name) for s in specs]
     if len(set(keys)) != len(keys):
-        raise SetupError(f"{path.name} has two topics with the same name.")
+        raise SetupError(f"{name} has two topics with the same name.")
     return specs
 
 

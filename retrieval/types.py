@@ -61,6 +61,16 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Collection:
+    """How replies and help name the documents (from the corpus profile, or their metadata)."""
+
+    title: str  # "I answer questions about {title}"
+    name: str  # "The {name} does not answer that."
+    short: str  # "The {short} does not cover …"
+    example: str  # an example question
+
+
+@dataclass(frozen=True)
 class Topic:
     name: str
     description: str
@@ -159,7 +169,7 @@ class Summary:
     summary: str
     citations: list[Citation] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
-    known: bool = True  # a topic from config/topics.toml (False: free text)
+    known: bool = True  # a topic of the corpus profile (False: free text)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -170,23 +180,37 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class SideQuotes:
+    """What one side of the corpus profile says on a topic."""
+
+    id: str  # the side's id in the profile ("us"): its key in the JSON
+    label: str  # "United States"
+    quotes: list[Quote]
+    emoji: str = ""
+
+
+@dataclass(frozen=True)
 class Positions:
-    """The U.S. side and the Russian side of a topic, and what both agreed on."""
+    """Each side of a topic (as the corpus profile names them), and what both agreed on."""
 
     topic: str
-    us: list[Quote]
-    russia: list[Quote]
+    sides: list[SideQuotes]
     both: list[Quote]
     citations: list[Citation]
 
+    def side(self, side_id: str) -> list[Quote]:
+        return next((s.quotes for s in self.sides if s.id == side_id), [])
+
+    @property
+    def quotes(self) -> list[Quote]:
+        return [q for s in self.sides for q in s.quotes] + self.both
+
     def to_json(self) -> dict[str, Any]:
-        return {
-            "topic": self.topic,
-            "us": [asdict(q) for q in self.us],
-            "russia": [asdict(q) for q in self.russia],
-            "both": [asdict(q) for q in self.both],
-            "citations": [c.to_json() for c in self.citations],
-        }
+        out: dict[str, Any] = {"topic": self.topic}
+        out.update({s.id: [asdict(q) for q in s.quotes] for s in self.sides})
+        out["both"] = [asdict(q) for q in self.both]
+        out["citations"] = [c.to_json() for c in self.citations]
+        return out
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 
 Writes one JSON object per line to stdout: ``eval --json`` on every question set in eval/, and
 ``ask --json`` for every question, ``summary --json`` and ``positions --json`` for every topic of
-config/topics.toml and every summary topic of the sets. One service is loaded once and the CLI's
+corpus/profile.toml and every summary topic of the sets. One service is loaded once and the CLI's
 own JSON is printed through the CLI's code paths (``ask --json -`` as a subprocess for the
 questions, so the stream contract is recorded too).
 
@@ -43,7 +43,7 @@ def main() -> int:
         questions += [q["q"] for q in raw.get("question", [])]
         topics += [s["topic"] for s in raw.get("summary", [])]
         print(json.dumps({"eval": path.name, "out": run("eval", "--json", "--questions", str(path))}))
-    raw_topics = tomllib.loads((ROOT / "config" / "topics.toml").read_text(encoding="utf-8"))
+    raw_topics = tomllib.loads((ROOT / "corpus" / "profile.toml").read_text(encoding="utf-8"))
     topics = [t["name"] for t in raw_topics["topic"]] + topics
     print(
         json.dumps(

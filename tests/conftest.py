@@ -19,7 +19,8 @@ from config.settings import ROOT, Settings, load_settings
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 CORPUS = ROOT / "corpus"
 CORPUS_TEXT = (CORPUS / "summit-2017-07-press-release.txt").read_text(encoding="utf-8")
-# The topics config/topics.toml must define, in this order.
+PROFILE = CORPUS / "profile.toml"  # the shipped corpus profile
+# The topics corpus/profile.toml must define, in this order.
 TOPIC_NAMES = [
     "Syria",
     "Ukraine",
@@ -29,6 +30,14 @@ TOPIC_NAMES = [
     "Relationship",
     "Outcome",
 ]
+
+
+def shipped_profile():  # type: ignore[no-untyped-def]
+    """The profile of the shipped corpus (corpus/profile.toml)."""
+    from retrieval.documents import read_documents
+    from retrieval.profile import load_profile
+
+    return load_profile(CORPUS, read_documents(CORPUS))
 
 
 def make_settings(index_dir: Path, corpus_dir: Path = CORPUS, **env: str) -> Settings:

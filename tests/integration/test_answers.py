@@ -94,13 +94,15 @@ def test_free_text_topic_and_unknown_topic(service) -> None:  # type: ignore[no-
 
 def test_positions_put_each_side_in_its_column(service) -> None:  # type: ignore[no-untyped-def]
     positions = service.positions("North Korea")
-    assert any("sanctions" in q.text for q in positions.us)
-    assert any("double freeze" in q.text for q in positions.russia)
+    assert any("sanctions" in q.text for q in positions.side("us"))
+    assert any("double freeze" in q.text for q in positions.side("russia"))
     syria = service.positions("Syria")
-    assert any("Assad or the Assad family" in q.text for q in syria.us)
-    assert any("legitimate President" in q.text for q in syria.russia)
+    assert any("Assad or the Assad family" in q.text for q in syria.side("us"))
+    assert any("legitimate President" in q.text for q in syria.side("russia"))
     assert any("ceasefire" in q.text for q in syria.both)
-    for q in positions.us + positions.russia + syria.us + syria.russia + syria.both:
+    for q in (
+        positions.side("us") + positions.side("russia") + syria.side("us") + syria.side("russia") + syria.both
+    ):
         assert q.text in CORPUS_TEXT
 
 

@@ -17,7 +17,7 @@ from retrieval.answer import (
 )
 from retrieval.documents import load_corpus
 from retrieval.hybrid import Hit
-from retrieval.types import Topic
+from retrieval.types import Collection, Topic
 from tests.conftest import CORPUS
 
 CORPUS_DATA = load_corpus(CORPUS)
@@ -156,5 +156,7 @@ def test_render_quotes_marks_every_sentence() -> None:
 
 
 def test_not_covered_lists_the_topics() -> None:
-    message = not_covered_message([Topic("Syria", "d"), Topic("North Korea", "d")])
+    words = Collection("the press release", "press release", "release", "What?")
+    message = not_covered_message([Topic("Syria", "d"), Topic("North Korea", "d")], words)
+    assert message.startswith("The press release does not answer that.")
     assert "Syria, North Korea" in message

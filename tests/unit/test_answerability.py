@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 
-from config.settings import OFF_TOPIC
 from retrieval.answerability import (
     Evidence,
     Judge,
@@ -14,8 +13,9 @@ from retrieval.answerability import (
     Thresholds,
     anchor_vectors,
     decide,
-    read_anchors,
 )
+from retrieval.profile import load_profile
+from tests.conftest import CORPUS
 from tests.fakes import FakeEmbedder
 
 
@@ -94,24 +94,21 @@ def test_no_anchors_means_only_the_threshold_applies() -> None:
 
 
 def test_shipped_anchors_stay_off_the_release_topics() -> None:
-    anchors = read_anchors(OFF_TOPIC)
+    anchors = load_profile(CORPUS, []).off_topic
     assert len(anchors) >= 40
     covered = ("syria", "ukraine", "cyber", "north korea", "hacking of the election", "assad", "volker")
     offending = [a for a in anchors if any(word in a.lower() for word in covered)]
     assert offending == [], f"anchors that name a subject the release covers: {offending}"
 
 
-def test_anchor_vectors_are_cached_per_model_and_file(tmp_path: Path) -> None:
-    anchors_file = tmp_path / "off_topic.toml"
-    anchors_file.write_text('anchors = ["weather forecasts", "football results"]\n', encoding="utf-8")
+def test_anchor_vectors_are_cached_per_model_and_anchors(tmp_path: Path) -> None:
     fake = FakeEmbedder()
-    names, vectors = anchor_vectors(anchors_file, tmp_path / "cache", fake)
+    names, vectors = anchor_vectors(["weather forecasts", "football results"], tmp_path / "cache", fake)
     assert names == ["weather forecasts", "football results"] and vectors.shape == (2, fake.dim)
     assert fake.calls == 1
-    anchor_vectors(anchors_file, tmp_path / "cache", fake)
+    anchor_vectors(["weather forecasts", "football results"], tmp_path / "cache", fake)
     assert fake.calls == 1  # served from the cache
-    anchors_file.write_text('anchors = ["weather forecasts"]\n', encoding="utf-8")
-    names, vectors = anchor_vectors(anchors_file, tmp_path / "cache", fake)
+    names, vectors = anchor_vectors(["weather forecasts"], tmp_path / "cache", fake)
     assert names == ["weather forecasts"] and vectors.shape == (1, fake.dim) and fake.calls == 2
-    names, _ = anchor_vectors(anchors_file, tmp_path / "cache", FakeEmbedder("another-model"))
+    names, _ = anchor_vectors(["weather forecasts"], tmp_path / "cache", FakeEmbedder("another-model"))
     assert names == ["weather forecasts"]

@@ -70,7 +70,8 @@ def test_every_synthetic_document_has_metadata(tmp_path: Path) -> None:
 def test_write_corpus_replaces_an_existing_folder(tmp_path: Path) -> None:
     generator.write_corpus(tmp_path / "corpus", 6, seed=1)
     generator.write_corpus(tmp_path / "corpus", 2, seed=1)
-    assert len(list((tmp_path / "corpus").glob("*.toml"))) == 2
+    assert len(list((tmp_path / "corpus").glob("*.txt"))) == 2
+    assert (tmp_path / "corpus" / "profile.toml").is_file()  # the release's profile
 
 
 def test_sizes_below_one_are_refused() -> None:

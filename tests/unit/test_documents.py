@@ -171,7 +171,7 @@ def test_a_missing_corpus_folder_is_a_setup_error(tmp_path: Path) -> None:
 
 
 def test_an_empty_corpus_folder_is_a_setup_error(tmp_path: Path) -> None:
-    with pytest.raises(SetupError, match=r"no \.txt documents"):
+    with pytest.raises(SetupError, match=r"no \.txt or \.md documents"):
         read_documents(tmp_path)
 
 

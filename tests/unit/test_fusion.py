@@ -9,7 +9,7 @@ import pytest
 from config.settings import RetrievalSettings
 from retrieval.hybrid import HybridSearcher, fuse, rrf
 from retrieval.index import open_index
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, shipped_profile
 from tests.fakes import FakeEmbedder
 
 
@@ -52,7 +52,8 @@ def fake() -> FakeEmbedder:
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory, fake: FakeEmbedder):  # type: ignore[no-untyped-def]
     index_dir: Path = tmp_path_factory.mktemp("fusion-index")
-    return open_index(CORPUS, index_dir, "fake-model", 50000, lambda: fake)
+    people = shipped_profile().people
+    return open_index(CORPUS, index_dir, "fake-model", 50000, lambda: fake, people=people)
 
 
 def _search(data, fake, question, *, boost=0.5, speaker=None, method="hybrid", limit=50):  # type: ignore[no-untyped-def]

@@ -6,9 +6,11 @@ import pytest
 
 from retrieval.documents import load_corpus
 from retrieval.hybrid import Hit
-from retrieval.positions import actors, clauses, side_of, split_positions
-from tests.conftest import CORPUS
+from retrieval.positions import SideTable, clauses, split_positions
+from tests.conftest import CORPUS, shipped_profile
 
+SIDES = SideTable(shipped_profile())
+actors, side_of = SIDES.actors, SIDES.side_of
 CORPUS_DATA = load_corpus(CORPUS)
 FILE_TEXT = CORPUS_DATA.documents[0].text
 PASSAGE_TEXT = {(p.doc_id, p.paragraph): p.text for p in CORPUS_DATA.passages}
@@ -143,15 +145,15 @@ def test_split_positions_puts_each_clause_on_its_side_with_one_citation() -> Non
         Hit(sentence("On North Korea, Putin supports"), 0.9, 0.5, 0.5),
         Hit(sentence("Neither Tillerson nor Lavrov"), 0.8, 0.5, 0.5),
     ]
-    positions = split_positions("North Korea", hits, PASSAGE_TEXT)
-    assert [q.text for q in positions.russia] == [
+    positions = split_positions("North Korea", hits, PASSAGE_TEXT, SIDES)
+    assert [q.text for q in positions.side("russia")] == [
         "On North Korea, Putin supports the double freeze approach advanced by Xi Jingping"
     ]
-    assert [q.text for q in positions.us] == ["Trump believes continuing sanctions are necessary."]
+    assert [q.text for q in positions.side("us")] == ["Trump believes continuing sanctions are necessary."]
     assert positions.both == []
     assert [(c.n, c.paragraph) for c in positions.citations] == [(1, 7)]
-    assert all(q.n == 1 for q in positions.us + positions.russia)
-    for q in positions.us + positions.russia:
+    assert all(q.n == 1 for q in positions.side("us") + positions.side("russia"))
+    for q in positions.side("us") + positions.side("russia"):
         assert q.text in FILE_TEXT
     assert set(positions.to_json()) == {"topic", "us", "russia", "both", "citations"}
 
@@ -162,7 +164,7 @@ def test_split_positions_numbers_paragraphs_by_first_appearance() -> None:
         Hit(sentence("Putin retains his view"), 0.8, 0.5, 0.5),
         Hit(sentence("On cyber-security, both sides"), 0.7, 0.5, 0.5),
     ]
-    positions = split_positions("mixed", hits, PASSAGE_TEXT)
+    positions = split_positions("mixed", hits, PASSAGE_TEXT, SIDES)
     assert [(c.n, c.paragraph) for c in positions.citations] == [(1, 6), (2, 4)]
-    assert [(q.n, q.speaker) for q in positions.russia] == [(1, "Lavrov"), (2, "Putin")]
+    assert [(q.n, q.speaker) for q in positions.side("russia")] == [(1, "Lavrov"), (2, "Putin")]
     assert [q.n for q in positions.both] == [1]

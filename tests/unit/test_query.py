@@ -6,6 +6,10 @@ import pytest
 
 from config.errors import BadQuestion
 from retrieval.query import clean_question, parse_query
+from retrieval.speakers import Speakers
+from tests.conftest import shipped_profile
+
+SPEAKERS = Speakers(shipped_profile().people)
 
 LIMIT = 1000
 
@@ -66,11 +70,13 @@ def test_unicode_is_normalised_to_nfc() -> None:
 
 
 def test_the_asked_speaker_leaves_the_search_text() -> None:
-    query = parse_query("What did Tillerson say about Assad?")
+    query = parse_query("What did Tillerson say about Assad?", SPEAKERS)
     assert query.speaker == "Tillerson"
     assert query.search_text == "What did say about Assad?"
-    assert parse_query("Did Trump and Putin discuss Iran?").without_people == "Did and discuss Iran?"
-    plain = parse_query("What about Syria?")
+    assert (
+        parse_query("Did Trump and Putin discuss Iran?", SPEAKERS).without_people == "Did and discuss Iran?"
+    )
+    plain = parse_query("What about Syria?", SPEAKERS)
     assert plain.speaker is None and plain.search_text == plain.text == plain.without_people
 
 

@@ -19,7 +19,19 @@ from cogs.errors import MISSING_MANAGE_SERVER, describe
 from cogs.launcher import RedactingFormatter
 from cogs.qa import check_question, strip_own_mention
 from config.errors import BadQuestion, UserError
-from retrieval.types import Answer, Citation, Document, IndexStats, Passage, Positions, Quote, Summary, Topic
+from retrieval.types import (
+    Answer,
+    Citation,
+    Document,
+    IndexStats,
+    Passage,
+    Positions,
+    Quote,
+    SideQuotes,
+    Summary,
+    Topic,
+)
+from tests.conftest import shipped_profile
 
 DOC = Document(
     doc_id="summit",
@@ -157,11 +169,19 @@ def test_summary_embed() -> None:
     assert embed.title == "Summary: Syria" and len(embed.fields) == 4
 
 
+RELEASE = shipped_profile().collection
+
+
+def two_sides(topic, us, russia, both, cites):  # type: ignore[no-untyped-def]
+    sides = [SideQuotes("us", "United States", us, "🇺🇸"), SideQuotes("russia", "Russia", russia, "🇷🇺")]
+    return Positions(topic, sides, both, cites)
+
+
 def test_positions_embed_puts_the_sides_next_to_each_other() -> None:
     us = [Quote("Trump believes continuing sanctions are necessary.", 1)]
     russia = [Quote("Putin supports the double freeze approach.", 1)]
     both = [Quote("Both sides agreed on a working group.", 2)]
-    embed = render.positions_embed(Positions("North Korea", us, russia, both, citations(2, 300)), DOCS)
+    embed = render.positions_embed(two_sides("North Korea", us, russia, both, citations(2, 300)), DOCS)
     assert_within_limits(embed)
     names = [f.name for f in embed.fields]
     assert names[:3] == ["🇺🇸 United States", "🇷🇺 Russia", "🤝 Both sides"]
@@ -171,14 +191,14 @@ def test_positions_embed_puts_the_sides_next_to_each_other() -> None:
 
 def test_positions_embed_with_many_long_quotes_stays_within_limits() -> None:
     quotes = [Quote("word " * 60, n % 5 + 1) for n in range(40)]
-    embed = render.positions_embed(Positions("Syria", quotes, quotes, quotes, citations(5, 1500)), DOCS)
+    embed = render.positions_embed(two_sides("Syria", quotes, quotes, quotes, citations(5, 1500)), DOCS)
     assert_within_limits(embed)
     assert "…and" in embed.fields[0].value and "more" in embed.fields[0].value
 
 
 def test_positions_embed_when_one_side_is_silent() -> None:
     embed = render.positions_embed(
-        Positions("Cyber", [Quote("Tillerson said X.", 1)], [], [], citations(1, 80)), DOCS
+        two_sides("Cyber", [Quote("Tillerson said X.", 1)], [], [], citations(1, 80)), DOCS, RELEASE
     )
     assert embed.fields[1].value == "_The release gives no position._"
 
@@ -201,6 +221,10 @@ def test_topics_source_help_and_passages() -> None:
     assert source.title == "¶4" and source.description == "> " + passage.text
     assert_within_limits(source)
     assert_within_limits(render.help_embed())
+    embed = render.help_embed("SummitBot", RELEASE)
+    assert_within_limits(embed)
+    assert "the press release on the July 2017 Trump–Putin summit" in (embed.description or "")
+    assert "@SummitBot What did Tillerson say about Assad?" in embed.fields[-1].value
 
 
 def test_passages_are_packed_into_messages_within_limits() -> None:
@@ -329,3 +353,30 @@ def test_working_is_a_no_op_for_clients_that_do_not_count() -> None:
             pass
 
     asyncio.run(scenario())
+
+
+def test_refresh_catalogue_takes_the_topics_and_wording_of_the_reloaded_profile(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from cogs.bot import SummitBot
+    from retrieval.types import Collection
+    from tests.conftest import make_settings
+
+    class Reloaded:  # what the service holds after /reindex re-read another profile
+        def documents(self) -> list[Document]:
+            return [DOC]
+
+        def topics(self) -> list[Topic]:
+            return [Topic("Loans", "Borrowing.")]
+
+        def collection(self) -> Collection:
+            return Collection("the Riverside Library handbook", "handbook", "handbook", "How long?")
+
+    bot = SummitBot(settings=make_settings(tmp_path), service=Reloaded())  # type: ignore[arg-type]
+    assert bot.collection == render.GENERIC  # until the service says
+    asyncio.run(bot.refresh_catalogue())
+    assert [t.name for t in bot.topics] == ["Loans"]
+    assert render.choices_for(bot.topics, "lo") == [("Loans", "Loans")]
+    embed = render.topics_embed(bot.topics, bot.collection)
+    assert embed.title == "Topics in the handbook"
+    assert "the Riverside Library handbook" in (
+        render.help_embed("SummitBot", bot.collection).description or ""
+    )

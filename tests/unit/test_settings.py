@@ -7,7 +7,7 @@ import tomllib
 import pytest
 
 from config.errors import SetupError
-from config.settings import DEFAULTS, ROOT, TOPICS, load_settings
+from config.settings import DEFAULTS, ROOT, load_settings
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.super-secret-token-value"
 
@@ -30,7 +30,7 @@ def test_defaults() -> None:
     assert s.retrieval.speaker_boost == raw["retrieval"]["speaker_boost"]
     assert (s.discord.cooldown_rate, s.discord.cooldown_seconds) == (4, 30.0)
     assert s.discord.log_level == "INFO"
-    assert s.topics_file == TOPICS
+    assert s.profile_file is None  # the corpus folder's own profile.toml
     assert s.discord.token is None and s.discord.guild_id is None and s.discord.api_base is None
 
 

@@ -7,9 +7,12 @@ from dataclasses import replace
 import pytest
 
 from retrieval.documents import load_corpus
-from retrieval.speakers import asked_speaker, attribute_speakers, canonical, named_speaker
+from retrieval.speakers import Speakers, attribute_speakers
 from retrieval.types import Sentence
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, shipped_profile
+
+SPEAKERS = Speakers(shipped_profile().people)
+asked_speaker, canonical, named_speaker = SPEAKERS.asked_speaker, SPEAKERS.canonical, SPEAKERS.named_speaker
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +39,7 @@ def test_the_quotation_of_paragraph_2_is_tillersons(by_start) -> None:  # type: 
     introducer = by_start.all[1]
     assert (introducer.paragraph, introducer.text) == (1, "Tillerson said,")
     swapped = [replace(s, text="Lavrov said,") if s is introducer else s for s in by_start.all]
-    assert {s.speaker for s in attribute_speakers(swapped) if s.paragraph == 2} == {"Lavrov"}
+    assert {s.speaker for s in attribute_speakers(swapped, SPEAKERS) if s.paragraph == 2} == {"Lavrov"}
 
 
 def test_a_quote_opening_a_paragraph_without_an_introducer_has_no_speaker() -> None:
@@ -45,7 +48,7 @@ def test_a_quote_opening_a_paragraph_without_an_introducer_has_no_speaker() -> N
         Sentence("d#p2.s1", "d", 2, 1, 12, 30, '"We had a good time.'),
         Sentence("d#p2.s2", "d", 2, 2, 31, 50, 'It went well."'),
     ]
-    out = attribute_speakers(raw)
+    out = attribute_speakers(raw, SPEAKERS)
     assert [s.speaker for s in out] == [None, None, None]
     assert [s.quoted for s in out] == [False, True, True]
 
@@ -56,7 +59,7 @@ def test_the_introducer_is_forgotten_after_a_plain_sentence() -> None:
         Sentence("d#p1.s2", "d", 1, 2, 11, 20, "Nothing else happened."),
         Sentence("d#p2.s1", "d", 2, 1, 22, 40, '"A quote."'),
     ]
-    assert [s.speaker for s in attribute_speakers(raw)] == ["Lavrov", None, None]
+    assert [s.speaker for s in attribute_speakers(raw, SPEAKERS)] == ["Lavrov", None, None]
 
 
 @pytest.mark.parametrize(
@@ -103,7 +106,7 @@ def test_the_speaker_of_one_document_does_not_carry_into_the_next() -> None:
         Sentence("a#p1.s1", "a", 1, 1, 0, 10, "Tillerson said that it went well."),
         Sentence("b#p1.s1", "b", 1, 1, 0, 10, "He said that it rained."),
     ]
-    assert [s.speaker for s in attribute_speakers(raw)] == ["Tillerson", None]
+    assert [s.speaker for s in attribute_speakers(raw, SPEAKERS)] == ["Tillerson", None]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""config/topics.toml is valid, and what users type is matched to its topics."""
+"""The topics of corpus/profile.toml are valid, and what users type is matched to its topics."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from config.errors import SetupError
-from config.settings import TOPICS
 from retrieval.topics import load_topics, match_topic
-from tests.conftest import TOPIC_NAMES
+from tests.conftest import PROFILE, TOPIC_NAMES
+
+TOPICS = PROFILE
 
 REQUIRED_TOPICS = tuple(TOPIC_NAMES)
 

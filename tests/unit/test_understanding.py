@@ -9,11 +9,10 @@ from retrieval.answer_types import expected_type, focus_words, holds
 from retrieval.documents import load_corpus
 from retrieval.intent import classify
 from retrieval.parts import split_parts
-from retrieval.speakers import PEOPLE
 from retrieval.spelling import Speller
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, shipped_profile
 
-SPELLER = Speller([s.text for s in load_corpus(CORPUS).sentences], [a for al in PEOPLE.values() for a in al])
+SPELLER = Speller([s.text for s in load_corpus(CORPUS).sentences], shipped_profile().names)
 
 
 @pytest.mark.parametrize(
