@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from config.errors import BadQuestion, SetupError, UserError
 from config.settings import Settings
+from retrieval.followup import MAX_TURNS, Turn, is_followup, rewrite_followup
 from retrieval.query import EMPTY_QUESTION, MENTION, clean_question
 from retrieval.summarise import UnknownTopic
 from retrieval.topics import load_topics
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EMPTY_QUESTION",
+    "MAX_TURNS",
     "MENTION",
     "Answer",
     "AnsweringService",
@@ -46,6 +48,7 @@ __all__ = [
     "SetupError",
     "Summary",
     "Topic",
+    "Turn",
     "UnknownTopic",
     "UserError",
     "clean_question",
@@ -53,9 +56,11 @@ __all__ = [
     "fit_answerability",
     "format_evaluation",
     "index_problem",
+    "is_followup",
     "list_topics",
     "model_location",
     "open_service",
+    "rewrite_followup",
 ]
 
 
