@@ -35,6 +35,8 @@ ENV_VARS: dict[str, tuple[str, str, type]] = {
     "SUMMITBOT_COOLDOWN_RATE": ("discord", "cooldown_rate", int),
     "SUMMITBOT_COOLDOWN_SECONDS": ("discord", "cooldown_seconds", float),
     "SUMMITBOT_LOG_LEVEL": ("discord", "log_level", str),
+    "SUMMITBOT_ANSWER_CHANNELS": ("discord", "answer_channels", str),
+    "SUMMITBOT_DB": ("storage", "db", str),
 }
 BACKENDS = ("auto", "onnx", "sentence-transformers")
 
@@ -69,6 +71,7 @@ class DiscordSettings:
     cooldown_rate: int
     cooldown_seconds: float
     log_level: str
+    answer_channels: tuple[int, ...] = ()  # answered without a mention, in every guild
     token: str | None = field(default=None, repr=False)
     guild_id: int | None = None
     api_base: str | None = None
@@ -84,6 +87,7 @@ class Settings:
     topics_file: Path
     off_topic_file: Path
     answerability_file: Path  # the fitted answerability model (`python bot.py eval --fit`)
+    db_path: Path  # the SQLite database: votes, per-guild settings, the command-sync hash
     retrieval: RetrievalSettings
     answer: AnswerSettings
     discord: DiscordSettings
@@ -138,6 +142,9 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     seconds = float(raw["discord"]["cooldown_seconds"])
     if int(raw["discord"]["cooldown_rate"]) < 1 or not 0 <= seconds < 86400:
         raise SetupError("The cooldown needs a rate of at least 1 and a period of 0 to 86,400 seconds.")
+    channels = str(raw["discord"].get("answer_channels", "")).replace(" ", "")
+    if channels and not all(c.isdigit() for c in channels.split(",") if c):
+        raise SetupError("SUMMITBOT_ANSWER_CHANNELS must be channel ids separated by commas.")
     retrieval = raw["retrieval"]
     return Settings(
         corpus_dir=_resolve(str(raw["corpus"]["dir"])),
@@ -148,6 +155,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         topics_file=TOPICS,
         off_topic_file=OFF_TOPIC,
         answerability_file=ANSWERABILITY,
+        db_path=_resolve(str(raw["storage"]["db"])),
         retrieval=RetrievalSettings(
             rrf_k=int(retrieval["rrf_k"]),
             candidates=int(retrieval["candidates"]),
@@ -167,6 +175,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
             cooldown_rate=int(raw["discord"]["cooldown_rate"]),
             cooldown_seconds=seconds,
             log_level=level,
+            answer_channels=tuple(int(c) for c in channels.split(",") if c),
             token=env.get("DISCORD_TOKEN", "").strip() or None,
             guild_id=int(guild) if guild else None,
             api_base=api_base,

@@ -13,6 +13,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from config.errors import BadQuestion, SetupError, UserError
 from config.settings import Settings
+from retrieval.feedback import (
+    FeedbackStore,
+    FeedbackSummary,
+    FeedbackUnavailable,
+    GuildSettings,
+    Vote,
+    eval_toml,
+)
 from retrieval.followup import MAX_TURNS, Turn, is_followup, rewrite_followup
 from retrieval.query import EMPTY_QUESTION, MENTION, clean_question
 from retrieval.summarise import UnknownTopic
@@ -41,6 +49,10 @@ __all__ = [
     "BadQuestion",
     "Citation",
     "Document",
+    "FeedbackStore",
+    "FeedbackSummary",
+    "FeedbackUnavailable",
+    "GuildSettings",
     "IndexStats",
     "Passage",
     "Positions",
@@ -51,7 +63,9 @@ __all__ = [
     "Turn",
     "UnknownTopic",
     "UserError",
+    "Vote",
     "clean_question",
+    "eval_toml",
     "evaluation_report",
     "fit_answerability",
     "format_evaluation",
@@ -59,6 +73,7 @@ __all__ = [
     "is_followup",
     "list_topics",
     "model_location",
+    "open_feedback",
     "open_service",
     "rewrite_followup",
 ]
@@ -89,6 +104,11 @@ def open_service(settings: Settings, *, progress: bool = False, rebuild: bool = 
     from retrieval.service import SummitService
 
     return SummitService.load(settings, progress=progress, rebuild=rebuild)
+
+
+def open_feedback(settings: Settings) -> FeedbackStore:
+    """The database at ``SUMMITBOT_DB`` (opened, created and migrated on first use)."""
+    return FeedbackStore(settings.db_path)
 
 
 def model_location(settings: Settings) -> str:
