@@ -25,14 +25,14 @@ from discord.gateway import DiscordWebSocket
 from cogs.common import InFlight, UserCooldown
 from cogs.errors import SummitTree
 from config.settings import Settings
-from retrieval.api import AnsweringService, Document, Topic, open_service
+from retrieval.api import AnsweringService, Document, FeedbackStore, Topic, open_feedback, open_service
 
 log = logging.getLogger("summitbot")
 
 API_VERSION_PATH = "/api/v10"
 STOP_GRACE = 10.0  # seconds a shutdown waits for answers in progress
 # The cogs, loaded as extensions in this order.
-EXTENSIONS = ("cogs.qa", "cogs.topics", "cogs.admin", "cogs.passages")
+EXTENSIONS = ("cogs.qa", "cogs.topics", "cogs.admin", "cogs.passages", "cogs.feedback")
 
 
 def invite_permissions() -> discord.Permissions:
@@ -77,7 +77,12 @@ def load_service(settings: Settings) -> AnsweringService:
 
 class SummitBot(commands.Bot):
     def __init__(
-        self, *, settings: Settings, service: AnsweringService | None = None, **options: Any
+        self,
+        *,
+        settings: Settings,
+        service: AnsweringService | None = None,
+        feedback: FeedbackStore | None = None,
+        **options: Any,
     ) -> None:
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice: no warnings
         super().__init__(
@@ -90,6 +95,7 @@ class SummitBot(commands.Bot):
         )
         self.settings = settings
         self._service = service
+        self.feedback = feedback or open_feedback(settings)  # opened on first use, off the loop
         self.cooldown = UserCooldown(settings.discord.cooldown_rate, settings.discord.cooldown_seconds)
         self.documents: dict[str, Document] = {}
         self.topics: list[Topic] = []

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
-from discord.utils import MISSING
 
 from cogs import render
 from cogs.common import NO_MENTIONS, defer, send
 from cogs.errors import report_message_error
+from cogs.feedback import add_vote_buttons
 from cogs.passages import passages_view
 from retrieval.api import Answer, clean_question
 
@@ -71,8 +71,9 @@ class QA(commands.Cog):
         return render.answer_embed(answer, self.bot.documents)
 
     @staticmethod
-    def view(answer: Answer) -> discord.ui.View | None:
-        return passages_view(answer.citations) if answer.answered else None
+    def view(answer: Answer) -> discord.ui.View:
+        """Show passages (when something was cited) and the 👍/👎 buttons."""
+        return add_vote_buttons(passages_view(answer.citations) if answer.answered else None)
 
     # --------------------------------------------------------------------- mentions and replies
     @commands.Cog.listener()
@@ -112,7 +113,7 @@ class QA(commands.Cog):
             answer = await asyncio.to_thread(self.bot.service.ask, question)
         await message.reply(
             embed=self.render(answer),
-            view=self.view(answer) or MISSING,
+            view=self.view(answer),
             mention_author=False,
             allowed_mentions=NO_MENTIONS,
         )

@@ -15,7 +15,18 @@ from dataclasses import dataclass
 
 import discord
 
-from retrieval.api import Answer, Citation, Document, IndexStats, Passage, Positions, Quote, Summary, Topic
+from retrieval.api import (
+    Answer,
+    Citation,
+    Document,
+    FeedbackSummary,
+    IndexStats,
+    Passage,
+    Positions,
+    Quote,
+    Summary,
+    Topic,
+)
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 TITLE_LIMIT = 256
@@ -363,6 +374,38 @@ def reindex_text(stats: IndexStats) -> str:
 def cooldown_text(retry_after: float) -> str:
     seconds = max(1, round(retry_after + 0.49))
     return f"You're asking quickly — please wait {plural(seconds, 'second')} before the next question."
+
+
+FEEDBACK_OFF = (
+    "Feedback is switched off right now (the bot's database is unavailable); the answers are not affected."
+)
+
+
+def vote_text(vote: str, *, changed: bool = False, reason: bool = False) -> str:
+    if vote == "up":
+        return "Changed your vote to 👍. Thanks!" if changed else "Thanks for the 👍!"
+    if reason:
+        return "Thanks: your 👎 and your reason are recorded."
+    return "Thanks: your 👎 is recorded."
+
+
+def feedback_embed(summary: FeedbackSummary) -> discord.Embed:
+    """Totals and the worst-rated questions, each with its votes and up to three reasons."""
+    embed = discord.Embed(
+        title="Feedback on answers",
+        description=f"👍 {summary.up} · 👎 {summary.down}" + ("" if summary.answers else "\nNo votes yet."),
+        colour=INFO_COLOUR,
+    )
+    for a in summary.answers[:10]:
+        reasons = "\n".join(f"> {trim(neutralise(r), 200)}" for r in a.reasons[:3])
+        embed.add_field(
+            name=trim(f"👍 {a.up} · 👎 {a.down} — {neutralise(a.question)}", FIELD_NAME_LIMIT),
+            value=trim(reasons or "(no reasons given)", FIELD_VALUE_LIMIT),
+            inline=False,
+        )
+    while len(embed) > EMBED_TOTAL_LIMIT and embed.fields:
+        embed.remove_field(-1)
+    return embed
 
 
 APOLOGY = "Sorry, something went wrong while answering. The error has been logged; please try again."
