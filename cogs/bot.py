@@ -25,14 +25,23 @@ from discord.gateway import DiscordWebSocket
 from cogs.common import InFlight, UserCooldown
 from cogs.errors import SummitTree
 from config.settings import Settings
-from retrieval.api import AnsweringService, Document, FeedbackStore, Topic, open_feedback, open_service
+from retrieval.api import (
+    AnsweringService,
+    Document,
+    FeedbackStore,
+    FeedbackUnavailable,
+    GuildSettings,
+    Topic,
+    open_feedback,
+    open_service,
+)
 
 log = logging.getLogger("summitbot")
 
 API_VERSION_PATH = "/api/v10"
 STOP_GRACE = 10.0  # seconds a shutdown waits for answers in progress
 # The cogs, loaded as extensions in this order.
-EXTENSIONS = ("cogs.qa", "cogs.topics", "cogs.admin", "cogs.passages", "cogs.feedback")
+EXTENSIONS = ("cogs.qa", "cogs.topics", "cogs.admin", "cogs.passages", "cogs.feedback", "cogs.settings")
 
 
 def invite_permissions() -> discord.Permissions:
@@ -100,6 +109,7 @@ class SummitBot(commands.Bot):
         self.documents: dict[str, Document] = {}
         self.topics: list[Topic] = []
         self.in_flight = InFlight()
+        self._guild_configs: dict[int, GuildSettings] = {}
         self.stopping = False
         self._stop_task: asyncio.Task[None] | None = None
 
@@ -146,6 +156,32 @@ class SummitBot(commands.Bot):
         else:
             synced = await self.tree.sync()
             log.info("Synced %d global commands (they can take a while to appear)", len(synced))
+
+    # ------------------------------------------------------------------------- guild settings
+    @property
+    def content_intent(self) -> bool:
+        """Whether the bot reads message content (answer channels and thread follow-ups need it)."""
+        return bool(self.intents.message_content)
+
+    async def guild_config(self, guild_id: int) -> GuildSettings:
+        """The guild's answer channels (its own plus SUMMITBOT_ANSWER_CHANNELS) and thread mode,
+        read from the database once (in a worker thread) and cached; without the database, the
+        environment's channels with threads on."""
+        cached = self._guild_configs.get(guild_id)
+        if cached is not None:
+            return cached
+        try:
+            stored = await asyncio.to_thread(self.feedback.guild_settings, guild_id)
+        except FeedbackUnavailable:
+            stored = GuildSettings(frozenset())
+        config = GuildSettings(
+            stored.answer_channels | set(self.settings.discord.answer_channels), stored.threads
+        )
+        self._guild_configs[guild_id] = config
+        return config
+
+    def forget_guild_config(self, guild_id: int) -> None:
+        self._guild_configs.pop(guild_id, None)
 
     async def on_ready(self) -> None:
         user = self.user

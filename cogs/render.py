@@ -41,6 +41,7 @@ CONTENT_LIMIT = 2000
 CHOICE_LIMIT = 25
 CHOICE_NAME_LIMIT = 100
 CUSTOM_ID_LIMIT = 100
+THREAD_NAME_LIMIT = 100
 MIN_EXCERPT = 80  # below this a source field is not worth showing; "Show passages" has it all
 
 ANSWER_COLOUR = discord.Colour(0x2B6CB0)
@@ -374,6 +375,33 @@ def reindex_text(stats: IndexStats) -> str:
 def cooldown_text(retry_after: float) -> str:
     seconds = max(1, round(retry_after + 0.49))
     return f"You're asking quickly — please wait {plural(seconds, 'second')} before the next question."
+
+
+SETTINGS_OFF = (
+    "The bot's database is unavailable right now, so settings cannot be changed; channels from "
+    "SUMMITBOT_ANSWER_CHANNELS keep working."
+)
+NEEDS_CONTENT_INTENT = (
+    "Note: answer channels need the Message Content intent, which this bot does not have "
+    "(developer portal -> Bot -> Privileged Gateway Intents)."
+)
+
+
+def answer_channels_text(channels: Iterable[int], from_env: Iterable[int], threads: bool) -> str:
+    env = set(from_env)
+    ids = sorted(set(channels) | env)
+    if not ids:
+        return "No answer channels yet: `/settings answer-channel add` makes one."
+    lines = [f"- <#{c}>" + (" (from SUMMITBOT_ANSWER_CHANNELS)" if c in env else "") for c in ids]
+    mode = "in a new thread each" if threads else "with a reply"
+    return trim("Answer channels (questions answered " + mode + "):\n" + "\n".join(lines), CONTENT_LIMIT)
+
+
+def thread_name(question: str) -> str:
+    """A thread's name for a question: mentions and markup gone, at most 100 characters."""
+    text = re.sub(r"<@[!&]?\d+>|<#\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b", " ", question)
+    text = " ".join(re.sub(r"[*_`~|>]", "", text).split())
+    return trim(text, THREAD_NAME_LIMIT) or "Question"
 
 
 FEEDBACK_OFF = (

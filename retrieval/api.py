@@ -21,7 +21,7 @@ from retrieval.feedback import (
     Vote,
     eval_toml,
 )
-from retrieval.followup import MAX_TURNS, Turn, is_followup, rewrite_followup
+from retrieval.followup import MAX_TURNS, Turn, is_followup, looks_like_question, rewrite_followup
 from retrieval.query import EMPTY_QUESTION, MENTION, clean_question
 from retrieval.summarise import UnknownTopic
 from retrieval.topics import load_topics
@@ -72,6 +72,7 @@ __all__ = [
     "index_problem",
     "is_followup",
     "list_topics",
+    "looks_like_question",
     "model_location",
     "open_feedback",
     "open_service",

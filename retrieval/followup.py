@@ -182,3 +182,30 @@ def rewrite_followup(question: str, turns: Sequence[Turn], max_turns: int = MAX_
 def _finish(text: str) -> str:
     text = " ".join(text.split()).rstrip("?!. ")
     return (text[:1].upper() + text[1:] + "?") if text else text
+
+
+_QUESTION_WORD = re.compile(
+    r"^(?:what|what's|whats|who|who's|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|"
+    r"can|could|will|would|should|has|have|had|tell\s+me|explain|describe|summari[sz]e|any)\b",
+    re.I,
+)
+
+
+def looks_like_question(text: str, *, in_conversation: bool = False) -> bool:
+    """Whether a message in an answer channel is a question for the bot: at least two words and
+    a question mark or a leading question word ("lol", "thanks!" and "ok?" are not). In a
+    conversation the bot started (its thread), a one-word follow-up such as "why?" counts too.
+    Links do not count: their "?" is a query string."""
+    text = re.sub(r"https?://\S+", " ", text)
+    words = re.findall(r"[^\W_]+(?:[’'-][^\W_]+)*", text)
+    if not words:
+        return False
+    if (
+        in_conversation
+        and is_followup(text)
+        and (len(words) > 1 or _WH_ONLY.match(text.strip().rstrip("?!. ")))
+    ):
+        return True
+    if len(words) < 2:
+        return False
+    return "?" in text or bool(_QUESTION_WORD.match(text.strip()))

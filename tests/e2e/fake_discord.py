@@ -353,9 +353,9 @@ class FakeDiscord:
             "public_flags": 0,
         }
 
-    def new_user(self, name: str | None = None) -> JSON:
+    def new_user(self, name: str | None = None, *, bot: bool = False) -> JSON:
         uid = self.snowflake()
-        user = self._user(uid, name or f"user{len(self.users) + 1}")
+        user = self._user(uid, name or f"user{len(self.users) + 1}", bot=bot)
         self.users[uid] = user
         return user
 
@@ -659,6 +659,29 @@ class FakeDiscord:
         """A user runs ``/name option:value ...``."""
         return self._interaction(2, self._command_data(name, options), user, permissions, channel_id)
 
+    def subcommand(
+        self,
+        path: str,
+        *,
+        user: JSON,
+        permissions: int = MEMBER_PERMISSIONS,
+        channel_id: int | None = None,
+        **options: Any,
+    ) -> Interaction:
+        """A user runs a subcommand, e.g. ``subcommand("settings answer-channel add")``: the
+        options nest as Discord nests them (subcommand groups type 2, subcommands type 1)."""
+        name, *parts = path.split()
+        leaf: list[JSON] = [
+            {"name": k, "type": 3 if isinstance(v, str) else 4, "value": v} for k, v in options.items()
+        ]
+        for i, part in reversed(list(enumerate(parts))):
+            leaf = [{"name": part, "type": 1 if i == len(parts) - 1 else 2, "options": leaf}]
+        data = self._command_data(name, {})
+        data["options"] = leaf
+        interaction = self._interaction(2, data, user, permissions, channel_id)
+        interaction.name = path
+        return interaction
+
     def autocomplete(self, name: str, option: str, typed: str, *, user: JSON, **others: Any) -> Interaction:
         data = self._command_data(name, {**others, option: typed}, focused=option)
         return self._interaction(4, data, user, MEMBER_PERMISSIONS, None)
@@ -725,12 +748,16 @@ class FakeDiscord:
         channel_id: int | None = None,
         reply_to: JSON | None = None,
         ping_reply: bool = True,
+        **extra: Any,
     ) -> JSON:
-        """A user posts a message (optionally a reply to ``reply_to``); MESSAGE_CREATE is sent."""
+        """A user posts a message (optionally a reply to ``reply_to``); MESSAGE_CREATE is sent.
+        ``extra`` fields go into the message as they are (e.g. ``webhook_id``)."""
         channel_id = channel_id or self.channel_id
         mentioned = {u for u in _USER_MENTION.findall(content)}
         mentions = [self.bot_user if int(u) == self.bot_id else self.users.get(int(u)) for u in mentioned]
-        message = self._message(channel_id, user, content, member=self._member(user, MEMBER_PERMISSIONS))
+        message = self._message(
+            channel_id, user, content, member=self._member(user, MEMBER_PERMISSIONS), **extra
+        )
         message["mentions"] = [m for m in mentions if m]
         message["mention_roles"] = _ROLE_MENTION.findall(content)
         message["mention_everyone"] = bool(_EVERYONE.search(content))
@@ -1200,6 +1227,16 @@ class FakeDiscord:
             )
 
         return list(self.wait_for(result, timeout, "autocomplete choices").data.get("choices", []))
+
+    def bot_messages_in(self, channel_id: int) -> list[Sent]:
+        """The channel messages the bot posted in ``channel_id`` (a channel or a thread)."""
+        with self._cond:
+            return [s for s in self.sent if s.kind == "message" and s.channel_id == channel_id]
+
+    def threads_started_from(self, message: JSON) -> list[JSON]:
+        with self._cond:
+            thread = self.threads.get(int(message["id"]))
+            return [thread] if thread else []
 
     def replies_to(self, message: JSON) -> list[Sent]:
         with self._cond:

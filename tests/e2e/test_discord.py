@@ -25,7 +25,7 @@ from tests.e2e.fake_discord import MANAGE_GUILD, MEMBER_PERMISSIONS, MESSAGE_CON
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 DOC_TITLE = "Trump and Putin Agree They Have Same Goals, Different Approaches"
-COMMANDS = {"ask", "summary", "positions", "topics", "source", "help", "reindex", "feedback"}
+COMMANDS = {"ask", "summary", "positions", "topics", "source", "help", "reindex", "feedback", "settings"}
 PRIVILEGED_INTENTS_OTHER_THAN_CONTENT = (1 << 1) | (1 << 8)  # GUILD_MEMBERS, GUILD_PRESENCES
 QUESTIONS = [  # (question, the paragraph its answer must cite)
     ("what did Tillerson say about Assad?", 4),

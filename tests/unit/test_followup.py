@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.api import Turn, is_followup, rewrite_followup
+from retrieval.api import Turn, is_followup, looks_like_question, rewrite_followup
 
 CYBER = Turn(
     "What did Tillerson say about cyber-security?",
@@ -75,3 +75,43 @@ def test_the_latest_turn_wins_and_older_turns_fill_gaps() -> None:
 def test_the_speaker_can_come_from_the_answer() -> None:
     turn = Turn("Who talked about pornography?", "Lavrov pointed out that this problem involves pornography.")
     assert rewrite_followup("what else did he say?", [turn]) == "What else did Lavrov say about pornography?"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what did Lavrov say about cyber-security?",
+        "Who will travel to Kyiv",
+        "tillerson on assad?",
+        "is there a ceasefire in Syria",
+        "tell me about north korea",
+        "Did Putin deny it?",
+    ],
+)
+def test_questions_for_an_answer_channel(text: str) -> None:
+    assert looks_like_question(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lol",
+        "lol?",
+        "thanks!",
+        "ok?",
+        "great summit, nice work",
+        "",
+        "🤝🤝",
+        "https://example.com/x?y=1",
+        "why?",
+    ],
+)
+def test_not_questions_for_an_answer_channel(text: str) -> None:
+    assert not looks_like_question(text)
+
+
+def test_in_a_conversation_a_one_word_follow_up_counts() -> None:
+    assert looks_like_question("why?", in_conversation=True)
+    assert looks_like_question("and Lavrov?", in_conversation=True)
+    assert not looks_like_question("lol", in_conversation=True)
+    assert not looks_like_question("thanks!", in_conversation=True)
