@@ -41,7 +41,15 @@ log = logging.getLogger("summitbot")
 API_VERSION_PATH = "/api/v10"
 STOP_GRACE = 10.0  # seconds a shutdown waits for answers in progress
 # The cogs, loaded as extensions in this order.
-EXTENSIONS = ("cogs.qa", "cogs.topics", "cogs.admin", "cogs.passages", "cogs.feedback", "cogs.settings")
+EXTENSIONS = (
+    "cogs.qa",
+    "cogs.topics",
+    "cogs.admin",
+    "cogs.passages",
+    "cogs.feedback",
+    "cogs.settings",
+    "cogs.context_menu",
+)
 
 
 def invite_permissions() -> discord.Permissions:

@@ -905,6 +905,7 @@ class FakeDiscord:
                     else str(spec["default_member_permissions"])
                 ),
                 "type": spec.get("type", 1),
+                "description": spec.get("description") or "",  # "" for context-menu commands
             }
             if "/guilds/" in path:
                 command["guild_id"] = str(self.guild_id)

@@ -25,7 +25,18 @@ from tests.e2e.fake_discord import MANAGE_GUILD, MEMBER_PERMISSIONS, MESSAGE_CON
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 DOC_TITLE = "Trump and Putin Agree They Have Same Goals, Different Approaches"
-COMMANDS = {"ask", "summary", "positions", "topics", "source", "help", "reindex", "feedback", "settings"}
+COMMANDS = {
+    "ask",
+    "summary",
+    "positions",
+    "topics",
+    "source",
+    "help",
+    "reindex",
+    "feedback",
+    "settings",
+    "Ask SummitBot",
+}
 PRIVILEGED_INTENTS_OTHER_THAN_CONTENT = (1 << 1) | (1 << 8)  # GUILD_MEMBERS, GUILD_PRESENCES
 QUESTIONS = [  # (question, the paragraph its answer must cite)
     ("what did Tillerson say about Assad?", 4),
@@ -256,6 +267,48 @@ def test_messages_not_for_the_bot_are_ignored(fake: FakeDiscord, bot: Any) -> No
     fake.wait_reply(barrier)
     time.sleep(0.5)  # answers take ~50 ms: a wrong answer to an earlier message would be here by now
     assert all(fake.replies_to(m) == [] for m in ignored)
+
+
+# ------------------------------------------------------------------------- Ask SummitBot (menu)
+def test_ask_summitbot_on_a_message_answers_privately_and_can_post_publicly(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    menu = fake.commands["Ask SummitBot"]
+    assert menu["type"] == 3 and not menu.get("description")
+    other = fake.new_user()
+    target = fake.say("Who will travel to Kyiv?", user=other)
+    asker = fake.new_user()
+    interaction = fake.message_command("Ask SummitBot", target, user=asker)
+    answer = fake.wait_answer(interaction)
+    assert fake.sent_for(interaction)[0].callback_type == 5, "deferred first"
+    assert answer.message is not None and answer.message["flags"] & 64, "the defer's visibility is kept"
+    assert 5 in cited(answer)
+    assert answer.custom_ids()[-1] == "sb:pub" and "sb:vote:up" in answer.custom_ids()
+    assert answer.message["id"] == fake.sent_for(interaction)[0].message["id"], (
+        "it edits the thinking message"
+    )
+    assert_no_pings(answer)
+
+    posted = fake.wait_answer(fake.click(answer.message, "sb:pub", user=asker))
+    assert posted.callback_type == 4 and not posted.ephemeral
+    assert posted.embeds[0]["title"] == answer.embeds[0]["title"]
+    ids = posted.custom_ids()
+    assert any(c.startswith("sb:psg:") for c in ids) and ids[-2:] == ["sb:vote:up", "sb:vote:down"]
+    assert_no_pings(posted)
+
+
+def test_ask_summitbot_refuses_an_empty_message_and_counts_for_the_cooldown(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    user = fake.new_user()
+    empty = fake.say("🤝", user=fake.new_user())
+    refused = fake.wait_answer(fake.message_command("Ask SummitBot", empty, user=user))
+    assert refused.callback_type == 4 and refused.ephemeral and "question" in refused.content
+    target = fake.say("How long did the meeting last?", user=fake.new_user())
+    for _ in range(bot.settings.discord.cooldown_rate):
+        assert 3 in cited(fake.wait_answer(fake.message_command("Ask SummitBot", target, user=user)))
+    late = fake.wait_answer(fake.message_command("Ask SummitBot", target, user=user))
+    assert late.ephemeral and "wait" in late.content
 
 
 # --------------------------------------------------------------------------------------- safety
