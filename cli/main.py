@@ -193,6 +193,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_bot(settings)
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    from config.settings import load_settings
+
+    settings = load_settings()
+    try:
+        from cogs.launcher import run_sync
+    except ImportError as exc:
+        raise UserError(f"The Discord bot is not available: {exc}") from None
+    return run_sync(settings, args.guild)
+
+
 def cmd_start(args: argparse.Namespace) -> int:
     """`make run`: the Discord bot when DISCORD_TOKEN is set, otherwise the console."""
     from config.settings import load_settings
@@ -243,6 +254,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--export", metavar="FILE", help="write the down-voted questions as an eval set (TOML)")
     add("run", cmd_run, "start the Discord bot (needs DISCORD_TOKEN)")
+    add(
+        "sync", cmd_sync, "sync the slash commands with Discord now (start-up syncs only when they changed)"
+    ).add_argument(
+        "--guild",
+        type=int,
+        default=None,
+        metavar="ID",
+        help="sync to this server only (default: DISCORD_GUILD_ID, else global)",
+    )
     add("doctor", cmd_doctor, "check Python, packages, model, index, token and folders").add_argument(
         "--full", action="store_true", help="also import torch and sentence-transformers (slow)"
     )

@@ -862,7 +862,8 @@ class FakeDiscord:
                     "bot_require_code_grant": False,
                     "owner": self._user(self.snowflake(), "owner"),
                     "verify_key": "0" * 64,
-                    "flags": 1 << 19,  # GATEWAY_MESSAGE_CONTENT_LIMITED
+                    # GATEWAY_MESSAGE_CONTENT_LIMITED: the portal's Message Content switch is on
+                    "flags": (1 << 19) if self.message_content_enabled else 0,
                 }
             )
         if method == "PUT" and re.fullmatch(rf"/applications/{self.app_id}(/guilds/\d+)?/commands", path):

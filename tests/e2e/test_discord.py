@@ -538,15 +538,81 @@ def test_bot_py_run_serves_and_stops_cleanly_on_a_signal(
 
 
 @pytest.mark.timeout(180)
-def test_message_content_intent_not_enabled_is_one_clear_line(
+def test_without_the_message_content_intent_the_bot_starts_and_says_what_needs_it(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     with FakeDiscord(token=TOKEN, message_content_enabled=False) as server:
-        env = run_env(cli_env, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=server.api_base)
-        done = subprocess.run(
-            [sys.executable, "bot.py", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=150
+        env = run_env(
+            cli_env,
+            DISCORD_TOKEN=TOKEN,
+            DISCORD_API_BASE=server.api_base,
+            SUMMITBOT_ANSWER_CHANNELS=str(server.channel_id),
+            SUMMITBOT_DB=str(tmp_path / "db.sqlite3"),
         )
-    assert done.returncode == 2
-    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and "Message Content" in errors[0]
-    assert "Traceback" not in done.stderr and TOKEN not in done.stderr
+        proc, log = bot_py_run(env, tmp_path)
+        try:
+            server.wait_for(lambda: server.identifies, 120, "the bot to connect")
+            assert not server.identifies[0]["intents"] & MESSAGE_CONTENT
+            user = server.new_user()
+            assert 6 in cited(server.wait_answer(server.slash("ask", user=user, question=QUESTIONS[1][0])))
+            # a mention is delivered with its content, and answered
+            mentioned = server.say(f"<@{server.bot_id}> {QUESTIONS[3][0]}", user=user)
+            assert 5 in cited(server.wait_reply(mentioned))
+            # the context menu gets the message resolved, content included
+            target = server.say(QUESTIONS[6][0], user=server.new_user())
+            assert 4 in cited(server.wait_answer(server.message_command("Ask SummitBot", target, user=user)))
+            # the answer channel's message came without content: not answered
+            time.sleep(0.5)
+            assert server.threads_started_from(target) == [] and server.replies_to(target) == []
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+    stderr = log.read_text(errors="replace")
+    assert code == 0, stderr[-3000:]
+    assert stderr.count("Message Content intent is not enabled") == 1
+    assert "answer channels" in stderr and "Traceback" not in stderr and TOKEN not in stderr
+
+
+@pytest.mark.timeout(180)
+def test_commands_sync_only_when_changed_or_on_bot_py_sync(
+    cli_env: dict[str, str], tmp_path: Path, discord_settings: Any, service: Any, bot_logs: LogCollector
+) -> None:
+    from tests.conftest import make_settings
+    from tests.e2e.conftest import BotThread
+
+    db = tmp_path / "sync.sqlite3"
+    with FakeDiscord(token=TOKEN) as server:
+        settings = make_settings(
+            discord_settings.index_dir,
+            DISCORD_TOKEN=TOKEN,
+            DISCORD_API_BASE=server.api_base,
+            SUMMITBOT_DB=str(db),
+        )
+        global_put = ("PUT", f"/applications/{server.app_id}/commands")
+        guild_put = ("PUT", f"/applications/{server.app_id}/guilds/{server.guild_id}/commands")
+        for _ in range(2):
+            runner = BotThread(settings, service, guild_ready_timeout=0.2)
+            runner.start(server)
+            assert runner.stop() == 0
+        assert server.requests.count(global_put) == 1, "the second start finds the commands unchanged"
+        assert "Commands unchanged since the last sync (global): not syncing" in bot_logs.text
+
+        env = run_env(cli_env, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=server.api_base, SUMMITBOT_DB=str(db))
+        for args, route in ((["sync"], global_put), (["sync", "--guild", str(server.guild_id)], guild_put)):
+            done = subprocess.run(
+                [sys.executable, "bot.py", *args],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert done.returncode == 0, done.stderr[-2000:]
+            assert re.search(r"Synced \d+ commands", done.stdout)
+            assert "Loading the model" not in done.stderr and not server.identifies[2:]
+            assert route in server.requests
+        assert server.requests.count(global_put) == 2 and server.requests.count(guild_put) == 1
+        assert server.command_scope == "guild" and "Ask SummitBot" in server.commands
