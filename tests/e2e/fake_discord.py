@@ -938,6 +938,7 @@ class FakeDiscord:
             "X-RateLimit-Reset-After": f"{retry_after:.3f}",
             "X-RateLimit-Bucket": "fake-bucket-" + re.sub(r"\d+", "id", path).strip("/").replace("/", "-"),
             "X-RateLimit-Scope": "user",
+            "Via": "1.1 google",  # Discord's 429s carry it; without it discord.py assumes a ban
             "Retry-After": str(max(1, round(retry_after))),
         }
         body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}

@@ -194,3 +194,11 @@ def test_the_cooldown_covers_answer_channels(fake: FakeDiscord, bot: Any) -> Non
     notice = fake.wait_reply(fake.say("How long did the meeting last?", user=user))
     assert "wait" in notice.content and not notice.embeds
     assert_no_pings(notice)
+
+
+def test_a_rate_limited_thread_start_is_retried(fake: FakeDiscord, bot: Any) -> None:
+    fake.rate_limit("POST", r"/channels/\d+/messages/\d+/threads", retry_after=0.2)
+    question = fake.say("What is the double freeze approach?", user=fake.new_user())
+    _, answer = answer_in_thread(fake, question)
+    assert 7 in cited(answer)
+    assert any(path.endswith("/threads") for _, path in fake.rate_limited)
