@@ -56,11 +56,13 @@ EXTENSIONS = (
 
 
 def invite_permissions() -> discord.Permissions:
-    """What the bot needs in a channel: read it, answer in it and in its threads, with embeds."""
+    """What the bot needs in a channel: read it, answer in it and in its threads (and start a
+    thread per question in answer channels), with embeds."""
     return discord.Permissions(
         view_channel=True,
         send_messages=True,
         send_messages_in_threads=True,
+        create_public_threads=True,
         embed_links=True,
         read_message_history=True,
     )

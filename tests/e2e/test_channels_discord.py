@@ -7,6 +7,9 @@ the module's own temporary file. Every test uses fresh users (the per-user coold
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +18,7 @@ from typing import Any
 import pytest
 
 from cogs.bot import SummitBot
+from config.settings import ROOT
 from tests.conftest import make_settings
 from tests.e2e.conftest import TOKEN, BotThread
 from tests.e2e.fake_discord import MANAGE_GUILD, MEMBER_PERMISSIONS, FakeDiscord, Sent
@@ -202,3 +206,62 @@ def test_a_rate_limited_thread_start_is_retried(fake: FakeDiscord, bot: Any) -> 
     _, answer = answer_in_thread(fake, question)
     assert 7 in cited(answer)
     assert any(path.endswith("/threads") for _, path in fake.rate_limited)
+
+
+@pytest.mark.timeout(240)
+def test_a_burst_of_50_questions_in_an_answer_channel_keeps_the_heartbeat(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The bot as `python bot.py run` in its own process (as in production and in `make bench`):
+    in this process the fake's thread and the test would compete with the bot's event loop for
+    the GIL and measure that instead."""
+    questions = [
+        "what did Tillerson say about Assad?",
+        "what did Lavrov say about cyber-security?",
+        "Who will travel to Kyiv?",
+        "What is the double freeze approach?",
+        "How long did the meeting last?",
+    ]
+    with FakeDiscord(token=TOKEN, heartbeat_interval=0.25) as server:
+        env = {
+            **cli_env,
+            "DISCORD_TOKEN": TOKEN,
+            "DISCORD_API_BASE": server.api_base,
+            "SUMMITBOT_ANSWER_CHANNELS": str(server.channel_id),
+            "SUMMITBOT_DB": str(tmp_path / "db.sqlite3"),
+            "SUMMITBOT_LOG_LEVEL": "WARNING",
+        }
+        log = tmp_path / "bot.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "bot.py", "run"], cwd=ROOT, env=env, stdout=out, stderr=out
+            )
+        try:
+            server.wait_for(
+                lambda: proc.poll() is not None or (server.live and server.commands), 120, "the bot"
+            )
+            assert proc.poll() is None, log.read_text()[-2000:]
+            answer_in_thread(server, server.say(questions[0], user=server.new_user()))  # warm-up
+            time.sleep(1.0)
+            start = time.monotonic()
+            said = [server.say(questions[i % len(questions)], user=server.new_user()) for i in range(50)]
+            answers = [answer_in_thread(server, m)[1] for m in said]
+            end = max(a.at for a in answers)
+            after = server.wait_for(
+                lambda: max(server.last_heartbeat() - end, 0), 5, "a heartbeat after the burst"
+            )
+            gaps = server.heartbeat_gaps(start, end + after)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+    worst = max(gaps)
+    print(
+        f"\n50 questions in an answer channel: answered in {end - start:.2f} s; "
+        f"worst heartbeat gap {worst * 1000:.0f} ms"
+    )
+    assert all(a.embeds for a in answers)
+    assert worst < 0.5
