@@ -5,6 +5,10 @@ answer they vote on is the message they sit under (its id keys the vote, its emb
 question), so they keep working after a restart and nothing is stored when an answer is sent.
 Every database call runs in a worker thread (``asyncio.to_thread``); with the database disabled
 (locked or corrupt) a click gets a short private notice and answers carry on as before.
+
+The reason modal's custom_id names the answer and the user (``sb:why:<message>:<user>``): the 👎 is
+recorded when the button is pressed, and a reason submitted after a restart (when discord.py no
+longer knows the modal) is still recorded by the cog's ``on_interaction`` listener.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -93,7 +97,7 @@ class VoteButton(
             return
         log.info("Vote %s by user %s on answer %s", self.vote, interaction.user.id, message.id)
         if self.vote == "down":
-            await interaction.response.send_modal(ReasonModal(message.id))
+            await interaction.response.send_modal(ReasonModal(message.id, interaction.user.id))
             return
         changed = before is not None and before != self.vote
         await _reply(interaction, render.vote_text(self.vote, changed=changed))
@@ -110,26 +114,49 @@ class ReasonModal(discord.ui.Modal):
         placeholder="e.g. it quoted the wrong paragraph, or the release does answer this",
     )
 
-    def __init__(self, answer_id: int) -> None:
-        super().__init__(
-            title="👎 Thanks: what went wrong?", custom_id=f"{REASON_PREFIX}{answer_id}", timeout=600
-        )
+    # the custom_ids of the modals discord.py holds in this process (see ``Feedback.on_interaction``)
+    open_ids: ClassVar[set[str]] = set()
+
+    def __init__(self, answer_id: int, user_id: int) -> None:
+        custom_id = f"{REASON_PREFIX}{answer_id}:{user_id}"
+        super().__init__(title="👎 Thanks: what went wrong?", custom_id=custom_id, timeout=600)
         self.answer_id = answer_id
+        ReasonModal.open_ids.add(custom_id)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        bot: SummitBot = interaction.client  # type: ignore[assignment]
-        async with bot.in_flight.track():
-            try:
-                text = " ".join(str(self.reason.value or "").split())
-                if text:
-                    await asyncio.to_thread(
-                        bot.feedback.set_reason, self.answer_id, interaction.user.id, text
-                    )
-                await _reply(interaction, render.vote_text("down", reason=bool(text)))
-            except FeedbackUnavailable:
-                await _reply(interaction, render.FEEDBACK_OFF)
-            except Exception as error:
-                await report_interaction_error(interaction, error)
+        ReasonModal.open_ids.discard(self.custom_id)
+        await record_reason(interaction, self.answer_id, str(self.reason.value or ""))
+
+    async def on_timeout(self) -> None:
+        ReasonModal.open_ids.discard(self.custom_id)
+
+
+async def record_reason(interaction: discord.Interaction, answer_id: int, reason: str) -> None:
+    bot: SummitBot = interaction.client  # type: ignore[assignment]
+    async with bot.in_flight.track():
+        try:
+            text = " ".join(reason.split())
+            if text:
+                await asyncio.to_thread(bot.feedback.set_reason, answer_id, interaction.user.id, text)
+            await _reply(interaction, render.vote_text("down", reason=bool(text)))
+        except FeedbackUnavailable:
+            await _reply(interaction, render.FEEDBACK_OFF)
+        except Exception as error:
+            await report_interaction_error(interaction, error)
+
+
+def submitted_text(components: list[Any]) -> str:
+    """The values of the text inputs of a modal submission (action rows or labels)."""
+    values: list[str] = []
+    for c in components:
+        if not isinstance(c, dict):
+            continue
+        if c.get("type") == 4:
+            values.append(str(c.get("value") or ""))
+        values.append(submitted_text(list(c.get("components") or [])))
+        if isinstance(c.get("component"), dict):
+            values.append(submitted_text([c["component"]]))
+    return " ".join(v for v in values if v)
 
 
 def add_vote_buttons(view: discord.ui.View | None) -> discord.ui.View:
@@ -143,6 +170,19 @@ def add_vote_buttons(view: discord.ui.View | None) -> discord.ui.View:
 class Feedback(commands.Cog):
     def __init__(self, bot: SummitBot) -> None:
         self.bot = bot
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A reason modal submitted after a restart: discord.py discards it (it no longer holds
+        the modal), so it is recorded here from its custom_id."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})  # type: ignore[arg-type]
+        custom_id = str(data.get("custom_id") or "")
+        match = re.fullmatch(re.escape(REASON_PREFIX) + r"(\d+):(\d+)", custom_id)
+        if match is None or custom_id in ReasonModal.open_ids or int(match[2]) != interaction.user.id:
+            return
+        await record_reason(interaction, int(match[1]), submitted_text(list(data.get("components") or [])))
 
     @app_commands.command(
         name="feedback", description="Votes on the answers: totals and the worst-rated questions."

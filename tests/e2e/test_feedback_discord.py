@@ -104,7 +104,7 @@ def test_a_vote_is_recorded_and_changed_and_a_reason_kept(fake: FakeDiscord, bot
     # the second click changes the vote and opens the reason modal
     down = fake.click(answer.message, DOWN, user=voter)
     modal = fake.wait_modal(down)
-    assert modal["custom_id"] == f"sb:why:{answer.message['id']}"
+    assert modal["custom_id"] == f"sb:why:{answer.message['id']}:{voter['id']}"
     assert store.votes_on(int(answer.message["id"])) == {int(voter["id"]): "down"}
     submitted = fake.submit_modal(modal, ["It left out Tillerson's part"], user=voter, message=answer.message)
     assert "reason" in notice(fake, submitted).content
@@ -145,8 +145,30 @@ def test_a_restart_between_the_answer_and_the_vote_loses_nothing(
     bots.start()  # a new process would do the same: the buttons are DynamicItems
     voter = fake.new_user()
     down = fake.click(answer.message, DOWN, user=voter)
-    fake.wait_modal(down)
+    modal = fake.wait_modal(down)
     assert FeedbackStore(db).votes_on(int(answer.message["id"])) == {int(voter["id"]): "down"}
+    # and a restart while the reason form is open: the reason still arrives
+    bots.stop_all()
+    bots.start()
+    submitted = fake.submit_modal(modal, ["quoted the wrong paragraph"], user=voter, message=answer.message)
+    assert "reason" in notice(fake, submitted).content
+    assert FeedbackStore(db).summary().answers[0].reasons == ["quoted the wrong paragraph"]
+
+
+def test_two_members_give_reasons_on_the_same_answer(fake: FakeDiscord, bots: Bots, db: Path) -> None:
+    bots.start()
+    answer = ask(fake)
+    assert answer.message is not None
+    first, second = fake.new_user(), fake.new_user()
+    modal_one = fake.wait_modal(fake.click(answer.message, DOWN, user=first))
+    modal_two = fake.wait_modal(fake.click(answer.message, DOWN, user=second))
+    assert modal_one["custom_id"] != modal_two["custom_id"]
+    for modal, user, why in ((modal_one, first, "one"), (modal_two, second, "two")):
+        assert (
+            "reason"
+            in notice(fake, fake.submit_modal(modal, [why], user=user, message=answer.message)).content
+        )
+    assert sorted(FeedbackStore(db).summary().answers[0].reasons) == ["one", "two"]
 
 
 def test_a_locked_database_disables_feedback_with_one_log_line_and_answers_go_on(
