@@ -29,7 +29,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements.txt"
-DEFAULT_DB = ".data/summitbot.sqlite3"
 # distribution name (lower case) -> import name, where they differ
 IMPORT_NAMES = {
     "sentence-transformers": "sentence_transformers",
@@ -163,13 +162,6 @@ def writable_folder(name: str, folder: Path, variable: str) -> Check:
     return Check(name, True, f"{folder} is writable")
 
 
-def database_path(env: dict[str, str] | None = None) -> Path:
-    env = dict(os.environ) if env is None else env
-    raw = env.get("SUMMITBOT_DB", "").strip() or DEFAULT_DB
-    path = Path(raw).expanduser()
-    return path if path.is_absolute() else ROOT / path
-
-
 def run_checks(full: bool = False) -> list[Check]:
     checks = [check_python(), check_packages(full)]
     try:
@@ -183,7 +175,7 @@ def run_checks(full: bool = False) -> list[Check]:
         lambda: check_model(settings),
         lambda: check_index(settings),
         lambda: check_token(settings),
-        lambda: writable_folder("database folder", database_path().parent, "SUMMITBOT_DB"),
+        lambda: writable_folder("database folder", settings.db_path.parent, "SUMMITBOT_DB"),
         lambda: writable_folder("index folder", settings.index_dir, "SUMMITBOT_INDEX_DIR"),
     ]
     for step in steps:

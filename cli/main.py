@@ -163,6 +163,30 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """Totals and the worst-rated questions; ``--export FILE``: the down-voted questions as an
+    eval set (TOML) to review and join. Reads the database only: no model, no index."""
+    from cli.render import feedback_text
+    from config.settings import load_settings
+    from retrieval.api import FeedbackUnavailable, SetupError, eval_toml, open_feedback
+
+    store = open_feedback(load_settings())
+    try:
+        if args.export:
+            questions = store.down_voted()
+            with open(args.export, "w", encoding="utf-8") as fh:
+                fh.write(eval_toml(questions))
+            print(f"{len(questions)} down-voted question(s) written to {args.export}", file=sys.stderr)
+            return 0
+        summary = store.summary()
+    except FeedbackUnavailable as exc:
+        raise SetupError(f"cannot read the feedback: {exc}") from None
+    except OSError as exc:
+        raise UserError(f"cannot write {args.export}: {exc.strerror}") from None
+    _print_json(summary.to_json()) if args.json else print(feedback_text(summary))
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from config.settings import load_settings
 
@@ -172,6 +196,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise UserError(f"The Discord bot is not available: {exc}") from None
     return run_bot(settings)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from config.settings import load_settings
+
+    settings = load_settings()
+    try:
+        from cogs.launcher import run_sync
+    except ImportError as exc:
+        raise UserError(f"The Discord bot is not available: {exc}") from None
+    return run_sync(settings, args.guild)
 
 
 def cmd_start(args: argparse.Namespace) -> int:
@@ -221,7 +256,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", default=None, help="question set (default eval/dev.toml)")
     p.add_argument("--fit", action="store_true", help="fit the answerability model on the set and save it")
     p.add_argument("--json", action="store_true")
+    p = add("feedback", cmd_feedback, "the 👍/👎 votes on the bot's answers: totals and worst questions")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--export", metavar="FILE", help="write the down-voted questions as an eval set (TOML)")
     add("run", cmd_run, "start the Discord bot (needs DISCORD_TOKEN)")
+    add(
+        "sync", cmd_sync, "sync the slash commands with Discord now (start-up syncs only when they changed)"
+    ).add_argument(
+        "--guild",
+        type=int,
+        default=None,
+        metavar="ID",
+        help="sync to this server only (default: DISCORD_GUILD_ID, else global)",
+    )
     add("doctor", cmd_doctor, "check Python, packages, model, index, token and folders").add_argument(
         "--full", action="store_true", help="also import torch and sentence-transformers (slow)"
     )

@@ -5,7 +5,17 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from retrieval.api import Answer, Citation, Document, Passage, Positions, Quote, Summary, Topic
+from retrieval.api import (
+    Answer,
+    Citation,
+    Document,
+    FeedbackSummary,
+    Passage,
+    Positions,
+    Quote,
+    Summary,
+    Topic,
+)
 
 WIDTH = 100
 
@@ -73,3 +83,14 @@ def topics_text(topics: Sequence[Topic]) -> str:
 
 def source_text(passage: Passage, doc: Document) -> str:
     return f"¶{passage.paragraph} of {doc.title} ({doc.source}, {doc.date})\n" + _wrap(passage.text)
+
+
+def feedback_text(summary: FeedbackSummary) -> str:
+    lines = [f"👍 {summary.up}   👎 {summary.down}"]
+    if not summary.answers:
+        return lines[0] + "\n(no votes yet)"
+    lines += ["", "Worst-rated questions first:"]
+    for a in summary.answers:
+        lines.append(_wrap(f"{a.question}  (👍 {a.up}, 👎 {a.down})"))
+        lines += [_wrap(f"- {r}", "      ") for r in a.reasons]
+    return "\n".join(lines)

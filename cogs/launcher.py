@@ -108,6 +108,37 @@ def install_stop_signals(loop: asyncio.AbstractEventLoop, bot: SummitBot) -> Non
             signal.signal(sig, handler)
 
 
+async def _sync(settings: Settings, token: str, guild_id: int | None) -> int:
+    bot = SummitBot(settings=settings, sync_only=True, sync_guild=guild_id)
+    try:
+        async with bot:
+            await bot.login(token)  # runs setup_hook: loads the cogs and syncs
+    except discord.LoginFailure:
+        return fail("Discord rejected DISCORD_TOKEN (401 Unauthorized): copy the bot token again.")
+    except (aiohttp.ClientConnectionError, discord.HTTPException) as error:
+        return fail(f"the sync failed: {error}", EXIT_FAILURE)
+    scope = (
+        f"server {guild_id or settings.discord.guild_id}"
+        if guild_id or settings.discord.guild_id
+        else "global"
+    )
+    print(f"Synced {bot.synced or 0} commands ({scope})", flush=True)
+    return EXIT_OK
+
+
+def run_sync(settings: Settings, guild_id: int | None = None) -> int:
+    """``python bot.py sync [--guild ID]``: sync the commands now (whether or not they changed),
+    without loading the model or connecting to the gateway."""
+    token = settings.discord.token
+    if not token:
+        return fail("DISCORD_TOKEN is not set: put the bot token in the environment or in .env.")
+    setup_logging(settings.discord.log_level, [token])
+    try:
+        return asyncio.run(_sync(settings, token, guild_id))
+    except KeyboardInterrupt:
+        return 130
+
+
 def run_bot(settings: Settings) -> int:
     """``python bot.py run``: start the bot, return the process exit code (2: missing/rejected token)."""
     token = settings.discord.token

@@ -20,6 +20,7 @@ from retrieval.api import (
     Citation,
     Collection,
     Document,
+    FeedbackSummary,
     IndexStats,
     Passage,
     Positions,
@@ -41,6 +42,7 @@ CONTENT_LIMIT = 2000
 CHOICE_LIMIT = 25
 CHOICE_NAME_LIMIT = 100
 CUSTOM_ID_LIMIT = 100
+THREAD_NAME_LIMIT = 100
 MIN_EXCERPT = 80  # below this a source field is not worth showing; "Show passages" has it all
 # How texts name the documents until the service says (``SummitBot.collection``).
 GENERIC = Collection(
@@ -398,6 +400,65 @@ def reindex_text(stats: IndexStats) -> str:
 def cooldown_text(retry_after: float) -> str:
     seconds = max(1, round(retry_after + 0.49))
     return f"You're asking quickly — please wait {plural(seconds, 'second')} before the next question."
+
+
+SETTINGS_OFF = (
+    "The bot's database is unavailable right now, so settings cannot be changed; channels from "
+    "SUMMITBOT_ANSWER_CHANNELS keep working."
+)
+NEEDS_CONTENT_INTENT = (
+    "Note: answer channels need the Message Content intent, which this bot does not have "
+    "(developer portal -> Bot -> Privileged Gateway Intents)."
+)
+
+
+def answer_channels_text(channels: Iterable[int], from_env: Iterable[int], threads: bool) -> str:
+    env = set(from_env)
+    ids = sorted(set(channels) | env)
+    if not ids:
+        return "No answer channels yet: `/settings answer-channel add` makes one."
+    lines = [f"- <#{c}>" + (" (from SUMMITBOT_ANSWER_CHANNELS)" if c in env else "") for c in ids]
+    mode = "in a new thread each" if threads else "with a reply"
+    return trim("Answer channels (questions answered " + mode + "):\n" + "\n".join(lines), CONTENT_LIMIT)
+
+
+def thread_name(question: str) -> str:
+    """A thread's name for a question: mentions and markup gone, at most 100 characters."""
+    text = re.sub(r"<@[!&]?\d+>|<#\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b", " ", question)
+    text = " ".join(re.sub(r"[*_`~|>]", "", text).split())
+    return trim(text, THREAD_NAME_LIMIT) or "Question"
+
+
+FEEDBACK_OFF = (
+    "Feedback is switched off right now (the bot's database is unavailable); the answers are not affected."
+)
+
+
+def vote_text(vote: str, *, changed: bool = False, reason: bool = False) -> str:
+    if vote == "up":
+        return "Changed your vote to 👍. Thanks!" if changed else "Thanks for the 👍!"
+    if reason:
+        return "Thanks: your 👎 and your reason are recorded."
+    return "Thanks: your 👎 is recorded."
+
+
+def feedback_embed(summary: FeedbackSummary) -> discord.Embed:
+    """Totals and the worst-rated questions, each with its votes and up to three reasons."""
+    embed = discord.Embed(
+        title="Feedback on answers",
+        description=f"👍 {summary.up} · 👎 {summary.down}" + ("" if summary.answers else "\nNo votes yet."),
+        colour=INFO_COLOUR,
+    )
+    for a in summary.answers[:10]:
+        reasons = "\n".join(f"> {trim(neutralise(r), 200)}" for r in a.reasons[:3])
+        embed.add_field(
+            name=trim(f"👍 {a.up} · 👎 {a.down} — {neutralise(a.question)}", FIELD_NAME_LIMIT),
+            value=trim(reasons or "(no reasons given)", FIELD_VALUE_LIMIT),
+            inline=False,
+        )
+    while len(embed) > EMBED_TOTAL_LIMIT and embed.fields:
+        embed.remove_field(-1)
+    return embed
 
 
 APOLOGY = "Sorry, something went wrong while answering. The error has been logged; please try again."

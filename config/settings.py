@@ -34,6 +34,8 @@ ENV_VARS: dict[str, tuple[str, str, type]] = {
     "SUMMITBOT_COOLDOWN_RATE": ("discord", "cooldown_rate", int),
     "SUMMITBOT_COOLDOWN_SECONDS": ("discord", "cooldown_seconds", float),
     "SUMMITBOT_LOG_LEVEL": ("discord", "log_level", str),
+    "SUMMITBOT_ANSWER_CHANNELS": ("discord", "answer_channels", str),
+    "SUMMITBOT_DB": ("storage", "db", str),
 }
 BACKENDS = ("auto", "onnx", "sentence-transformers")
 
@@ -68,6 +70,7 @@ class DiscordSettings:
     cooldown_rate: int
     cooldown_seconds: float
     log_level: str
+    answer_channels: tuple[int, ...] = ()  # answered without a mention, in every guild
     token: str | None = field(default=None, repr=False)
     guild_id: int | None = None
     api_base: str | None = None
@@ -82,6 +85,7 @@ class Settings:
     backend: str
     profile_file: Path | None  # None: the corpus folder's own profile.toml, if there is one
     answerability_file: Path  # the fitted answerability model (`python bot.py eval --fit`)
+    db_path: Path  # the SQLite database: votes, per-guild settings, the command-sync hash
     retrieval: RetrievalSettings
     answer: AnswerSettings
     discord: DiscordSettings
@@ -136,6 +140,9 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     seconds = float(raw["discord"]["cooldown_seconds"])
     if int(raw["discord"]["cooldown_rate"]) < 1 or not 0 <= seconds < 86400:
         raise SetupError("The cooldown needs a rate of at least 1 and a period of 0 to 86,400 seconds.")
+    channels = str(raw["discord"].get("answer_channels", "")).replace(" ", "")
+    if channels and not all(c.isdigit() for c in channels.split(",") if c):
+        raise SetupError("SUMMITBOT_ANSWER_CHANNELS must be channel ids separated by commas.")
     retrieval = raw["retrieval"]
     profile = str(raw["corpus"].get("profile", "")).strip()
     return Settings(
@@ -146,6 +153,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         backend=backend,
         profile_file=_resolve(profile) if profile else None,
         answerability_file=ANSWERABILITY,
+        db_path=_resolve(str(raw["storage"]["db"])),
         retrieval=RetrievalSettings(
             rrf_k=int(retrieval["rrf_k"]),
             candidates=int(retrieval["candidates"]),
@@ -165,6 +173,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
             cooldown_rate=int(raw["discord"]["cooldown_rate"]),
             cooldown_seconds=seconds,
             log_level=level,
+            answer_channels=tuple(int(c) for c in channels.split(",") if c),
             token=env.get("DISCORD_TOKEN", "").strip() or None,
             guild_id=int(guild) if guild else None,
             api_base=api_base,

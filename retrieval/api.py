@@ -8,11 +8,21 @@ thread). Every service method is synchronous and CPU-bound.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from config.errors import BadQuestion, SetupError, UserError
 from config.settings import Settings
+from retrieval.feedback import (
+    FeedbackStore,
+    FeedbackSummary,
+    FeedbackUnavailable,
+    GuildSettings,
+    Vote,
+    eval_toml,
+)
+from retrieval.followup import MAX_TURNS, Turn, is_followup, looks_like_question, rewrite_followup
 from retrieval.query import EMPTY_QUESTION, MENTION, clean_question
 from retrieval.summarise import UnknownTopic
 from retrieval.types import (
@@ -33,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EMPTY_QUESTION",
+    "MAX_TURNS",
     "MENTION",
     "Answer",
     "AnsweringService",
@@ -40,6 +51,10 @@ __all__ = [
     "Citation",
     "Collection",
     "Document",
+    "FeedbackStore",
+    "FeedbackSummary",
+    "FeedbackUnavailable",
+    "GuildSettings",
     "IndexStats",
     "Passage",
     "Positions",
@@ -47,17 +62,24 @@ __all__ = [
     "SetupError",
     "Summary",
     "Topic",
+    "Turn",
     "UnknownTopic",
     "UserError",
+    "Vote",
     "clean_question",
     "describe_collection",
+    "eval_toml",
     "evaluation_report",
     "fit_answerability",
     "format_evaluation",
     "index_problem",
+    "is_followup",
     "list_topics",
+    "looks_like_question",
     "model_location",
+    "open_feedback",
     "open_service",
+    "rewrite_followup",
 ]
 
 
@@ -82,12 +104,19 @@ class AnsweringService(Protocol):
 
     def reindex(self) -> IndexStats: ...
 
+    def rewrite_followup(self, question: str, turns: Sequence[Turn]) -> str: ...
+
 
 def open_service(settings: Settings, *, progress: bool = False, rebuild: bool = False) -> SummitService:
     """Load (building if needed) the index and the model: the real service."""
     from retrieval.service import SummitService
 
     return SummitService.load(settings, progress=progress, rebuild=rebuild)
+
+
+def open_feedback(settings: Settings) -> FeedbackStore:
+    """The database at ``SUMMITBOT_DB`` (opened, created and migrated on first use)."""
+    return FeedbackStore(settings.db_path)
 
 
 def model_location(settings: Settings) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,7 @@ from retrieval.answerability import (
 from retrieval.backends import EmbedderChooser
 from retrieval.documents import read_documents
 from retrieval.embedder import Embedder
+from retrieval.followup import Turn, rewrite_followup
 from retrieval.hybrid import Hit, HybridSearcher, Method, SearchResult
 from retrieval.index import IndexData, open_index
 from retrieval.intent import classify
@@ -343,6 +345,10 @@ class SummitService:
         ):
             return None
         return " ".join(w[:1].upper() + w[1:] for w in words)
+
+    def rewrite_followup(self, question: str, turns: Sequence[Turn]) -> str:
+        """A follow-up as a standalone question, with this corpus's people (see followup.py)."""
+        return rewrite_followup(question, turns, self.state.speakers)
 
     def _split(self, text: str, method: Method) -> list[_Part]:
         split = split_parts(text)

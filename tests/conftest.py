@@ -42,7 +42,12 @@ def shipped_profile():  # type: ignore[no-untyped-def]
 
 def make_settings(index_dir: Path, corpus_dir: Path = CORPUS, **env: str) -> Settings:
     """Settings from defaults.toml plus the given environment only (never the developer's .env)."""
-    base = {"SUMMITBOT_INDEX_DIR": str(index_dir), "SUMMITBOT_CORPUS_DIR": str(corpus_dir)}
+    base = {
+        "SUMMITBOT_INDEX_DIR": str(index_dir),
+        "SUMMITBOT_CORPUS_DIR": str(corpus_dir),
+        # never the checkout's .data/: a database next to the (temporary) index folder
+        "SUMMITBOT_DB": str(index_dir.with_name(index_dir.name + "-db") / "summitbot.sqlite3"),
+    }
     return load_settings({**base, **env}, dotenv=False)
 
 
@@ -80,6 +85,7 @@ def cli_env(real_settings: Settings, service) -> dict[str, str]:  # type: ignore
         HF_HUB_OFFLINE="1",
         SUMMITBOT_INDEX_DIR=str(real_settings.index_dir),
         SUMMITBOT_CORPUS_DIR=str(real_settings.corpus_dir),
+        SUMMITBOT_DB=str(real_settings.db_path),
         PYTHONPATH=str(ROOT),
     )
     return env

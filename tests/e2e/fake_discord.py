@@ -4,8 +4,17 @@ The real discord.py client connects to it through ``DISCORD_API_BASE``. The serv
 thread and event loop, so what it measures (heartbeat gaps above all) is independent of the bot's
 event loop; tests drive it from the test thread through a small synchronous API:
 
-- users act: ``slash`` (application commands), ``autocomplete``, ``click`` (buttons), ``say``
-  (messages, mentions, replies; in a channel or a thread);
+- users act: ``slash`` (application commands), ``autocomplete``, ``click`` (buttons),
+  ``submit_modal``, ``message_command`` (message context menu, with the resolved message),
+  ``say`` (messages, mentions, replies; in a channel or a thread);
+- strict where Discord is (discord/discord-api-docs): an interaction not acknowledged within
+  3 s gets 10062 Unknown interaction; content over 2,000 characters, embeds over their limits,
+  custom_ids over 100 characters, thread names over 100 and empty messages get 400 / 50035; the
+  first follow-up after a deferred reply edits the "thinking…" message and keeps its visibility;
+  the bot's own channel messages come back as MESSAGE_CREATE; message content is empty when the
+  Message Content intent was not granted (except mentions of the bot and its own messages);
+  ``rate_limit`` makes a route answer 429 with the rate-limit headers; threads start from a
+  message (THREAD_CREATE) and keep their own history (``GET /channels/{id}/messages``);
 - the gateway can be dropped and held, so events queue up and are replayed on RESUME;
 - faults: ``send_op`` (op 7 RECONNECT, op 9 INVALIDATE_SESSION, ...), ``drop_gateway`` with any
   close code, ``drop_tcp`` (no close frame), ``dispatch`` of any event (unknown ones too),
@@ -46,7 +55,63 @@ MEMBER_PERMISSIONS = 0x0000_0000_0006_4C40  # view, send, embed, attach, read hi
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 _EVERYONE = re.compile(r"@(everyone|here)\b")
+ACK_DEADLINE = 3.0  # seconds Discord waits for the first response to an interaction
+CONTENT_LIMIT = 2000
+CUSTOM_ID_LIMIT = 100
+THREAD_NAME_LIMIT = 100
+EMBED_LIMITS = {"title": 256, "description": 4096, "footer": 2048, "author": 256}
+FIELD_LIMITS = {"name": 256, "value": 1024}
+MAX_FIELDS = 25
+EMBED_TOTAL = 6000
+MAX_EMBEDS = 10
 _WEBHOOK = re.compile(r"^/webhooks/(\d+)/([^/]+)(/messages/(@original|\d+))?$")
+
+
+def form_error(errors: JSON) -> web.Response:
+    """Discord's 400 for a body it will not take: 50035 Invalid Form Body with the field errors."""
+    return json_response({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
+
+
+def message_problems(body: JSON, *, allow_empty: bool = False) -> JSON:
+    """What Discord would reject in a message body (an empty dict when it is fine)."""
+    errors: JSON = {}
+    content = body.get("content") or ""
+    if len(content) > CONTENT_LIMIT:
+        errors["content"] = f"Must be {CONTENT_LIMIT} or fewer in length."
+    embeds = body.get("embeds") or []
+    if len(embeds) > MAX_EMBEDS:
+        errors["embeds"] = f"Must be {MAX_EMBEDS} or fewer in length."
+    total = 0
+    for i, e in enumerate(embeds):
+        for key, limit in EMBED_LIMITS.items():
+            value = e.get(key)
+            text = value.get("text") or value.get("name") or "" if isinstance(value, dict) else value or ""
+            total += len(text)
+            if len(text) > limit:
+                errors[f"embeds.{i}.{key}"] = f"Must be {limit} or fewer in length."
+        fields = e.get("fields") or []
+        if len(fields) > MAX_FIELDS:
+            errors[f"embeds.{i}.fields"] = f"Must be {MAX_FIELDS} or fewer in length."
+        for j, f in enumerate(fields):
+            for key, limit in FIELD_LIMITS.items():
+                text = str(f.get(key) or "")
+                total += len(text)
+                if not text:
+                    errors[f"embeds.{i}.fields.{j}.{key}"] = "This field is required"
+                elif len(text) > limit:
+                    errors[f"embeds.{i}.fields.{j}.{key}"] = f"Must be {limit} or fewer in length."
+    if total > EMBED_TOTAL:
+        errors["embeds"] = f"Embed size exceeds maximum size of {EMBED_TOTAL}"
+    for row in body.get("components") or []:
+        for c in row.get("components", []):
+            if len(str(c.get("custom_id") or "")) > CUSTOM_ID_LIMIT:
+                errors["components"] = f"custom_id must be {CUSTOM_ID_LIMIT} or fewer in length."
+    has_something = (
+        content or embeds or body.get("components") or body.get("attachments") or body.get("sticker_ids")
+    )
+    if not has_something and not allow_empty:
+        errors["content"] = "Cannot send an empty message"
+    return errors
 
 
 def now_iso() -> str:
@@ -138,6 +203,11 @@ class Interaction:
     token: str
     name: str
     user_id: int
+    created: float = field(default_factory=time.monotonic)
+    channel_id: int = 0
+    deferred_flags: int | None = None  # the defer's flags while "thinking…" is shown
+    source_message: JSON | None = None  # the message a component sits on
+    original_id: int | None = None  # the message the callback created
 
 
 @dataclass
@@ -215,6 +285,12 @@ class FakeDiscord:
         self.interactions: dict[str, Interaction] = {}
         self._callback_faults: list[CallbackFault] = []
         self.faults: list[tuple[CallbackFault, str]] = []  # faults served, with the request path
+        self.threads: dict[int, JSON] = {}  # threads started through the API, by id
+        self.rate_limits: list[tuple[str, re.Pattern[str], float]] = []  # (method, path, retry_after)
+        self.rate_limited: list[tuple[str, str]] = []  # the requests that got a 429
+        self.rejected: list[tuple[str, str, JSON]] = []  # requests refused with 400 (and why)
+        self.modals: dict[str, JSON] = {}  # interaction token -> the modal the bot opened
+        self.late: list[Interaction] = []  # interactions whose first response came after 3 s
         # gateway state (server thread only)
         self._session: _Session | None = None
         self._live: _Connection | None = None
@@ -303,9 +379,9 @@ class FakeDiscord:
             "public_flags": 0,
         }
 
-    def new_user(self, name: str | None = None) -> JSON:
+    def new_user(self, name: str | None = None, *, bot: bool = False) -> JSON:
         uid = self.snowflake()
-        user = self._user(uid, name or f"user{len(self.users) + 1}")
+        user = self._user(uid, name or f"user{len(self.users) + 1}", bot=bot)
         self.users[uid] = user
         return user
 
@@ -364,7 +440,16 @@ class FakeDiscord:
         }
 
     def _channel(self, channel_id: int) -> JSON:
+        if channel_id in self.threads:
+            return self.threads[channel_id]
         return self._thread_channel() if channel_id == self.thread_id else self._text_channel()
+
+    @property
+    def content_granted(self) -> bool:
+        """Whether the live session identified with the Message Content intent (and the portal
+        allows it)."""
+        intents = self.identifies[-1].get("intents", 0) if self.identifies else 0
+        return bool(intents & MESSAGE_CONTENT) and self.message_content_enabled
 
     def _guild(self) -> JSON:
         everyone = {"id": str(self.guild_id), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS)}
@@ -477,9 +562,23 @@ class FakeDiscord:
                     await self._send(conn, event)
             await self._dispatch_now("RESUMED", {})
 
+    def _as_received(self, message: JSON) -> JSON:
+        """A MESSAGE_CREATE as the bot receives it: without the Message Content intent, content,
+        embeds, attachments and components are empty unless the message mentions the bot (a
+        reply that pings it does) or is the bot's own."""
+        if self.content_granted:
+            return message
+        own = str(message.get("author", {}).get("id")) == str(self.bot_id)
+        mentions_me = any(str(u.get("id")) == str(self.bot_id) for u in message.get("mentions") or [])
+        if own or mentions_me:
+            return message
+        return {**message, "content": "", "embeds": [], "attachments": [], "components": []}
+
     async def _dispatch_now(self, event: str, data: JSON) -> int:
         session = self._session
         assert session is not None, "no gateway session yet"
+        if event == "MESSAGE_CREATE":
+            data = self._as_received(data)
         session.seq += 1
         payload = {"op": 0, "t": event, "s": session.seq, "d": data}
         session.events.append(payload)
@@ -586,7 +685,9 @@ class FakeDiscord:
                 target = target[key]
             target.pop(last, None)
         name = str(data.get("name") or data.get("custom_id"))
-        interaction = Interaction(iid, token, name, int(user["id"]))
+        interaction = Interaction(
+            iid, token, name, int(user["id"]), channel_id=channel_id, source_message=message
+        )
         with self._cond:
             self.interactions[token] = interaction
         self.dispatch("INTERACTION_CREATE", payload)
@@ -628,6 +729,29 @@ class FakeDiscord:
         data = self._command_data(name, options)
         return self._interaction(2, data, user, permissions, channel_id, without=without)
 
+    def subcommand(
+        self,
+        path: str,
+        *,
+        user: JSON,
+        permissions: int = MEMBER_PERMISSIONS,
+        channel_id: int | None = None,
+        **options: Any,
+    ) -> Interaction:
+        """A user runs a subcommand, e.g. ``subcommand("settings answer-channel add")``: the
+        options nest as Discord nests them (subcommand groups type 2, subcommands type 1)."""
+        name, *parts = path.split()
+        leaf: list[JSON] = [
+            {"name": k, "type": 3 if isinstance(v, str) else 4, "value": v} for k, v in options.items()
+        ]
+        for i, part in reversed(list(enumerate(parts))):
+            leaf = [{"name": part, "type": 1 if i == len(parts) - 1 else 2, "options": leaf}]
+        data = self._command_data(name, {})
+        data["options"] = leaf
+        interaction = self._interaction(2, data, user, permissions, channel_id)
+        interaction.name = path
+        return interaction
+
     def autocomplete(self, name: str, option: str, typed: str, *, user: JSON, **others: Any) -> Interaction:
         data = self._command_data(name, {**others, option: typed}, focused=option)
         return self._interaction(4, data, user, MEMBER_PERMISSIONS, None)
@@ -638,6 +762,54 @@ class FakeDiscord:
         channel_id = int(message.get("channel_id") or self.channel_id)
         return self._interaction(3, data, user, MEMBER_PERMISSIONS, channel_id, message=message)
 
+    def wait_modal(self, interaction: Interaction, timeout: float = 10.0) -> JSON:
+        """The modal the bot opened in response to ``interaction`` (callback type 9)."""
+        return self.wait_for(lambda: self.modals.get(interaction.token), timeout, "a modal")
+
+    def submit_modal(
+        self, modal: JSON, values: list[str], *, user: JSON, message: JSON | None = None
+    ) -> Interaction:
+        """A user submits ``modal`` (as the bot sent it) with one value per text input, in order;
+        the components come back in the modal's own layout (action rows or labels)."""
+        remaining = list(values)
+
+        def answer(component: JSON) -> JSON:
+            if component.get("type") == 4:
+                return {
+                    "type": 4,
+                    "custom_id": component["custom_id"],
+                    "value": remaining.pop(0) if remaining else "",
+                }
+            if component.get("type") == 18:  # a label holds one component
+                return {"type": 18, "component": answer(component["component"])}
+            return {
+                "type": component.get("type", 1),
+                "components": [answer(c) for c in component.get("components", [])],
+            }
+
+        data = {
+            "custom_id": modal["custom_id"],
+            "components": [answer(c) for c in modal.get("components", [])],
+        }
+        channel_id = int(message["channel_id"]) if message else None
+        return self._interaction(5, data, user, MEMBER_PERMISSIONS, channel_id, message=message)
+
+    def message_command(self, name: str, target: JSON, *, user: JSON) -> Interaction:
+        """A user picks the message context-menu command ``name`` on ``target`` (resolved in full,
+        content included: Discord sends it without the Message Content intent)."""
+        command = self.commands.get(name)
+        data: JSON = {
+            "id": command["id"] if command else str(self.snowflake()),
+            "name": name,
+            "type": 3,
+            "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: target}},
+        }
+        if self.command_scope == "guild":
+            data["guild_id"] = str(self.guild_id)
+        channel_id = int(target["channel_id"])
+        return self._interaction(2, data, user, MEMBER_PERMISSIONS, channel_id)
+
     def say(
         self,
         content: str,
@@ -646,12 +818,16 @@ class FakeDiscord:
         channel_id: int | None = None,
         reply_to: JSON | None = None,
         ping_reply: bool = True,
+        **extra: Any,
     ) -> JSON:
-        """A user posts a message (optionally a reply to ``reply_to``); MESSAGE_CREATE is sent."""
+        """A user posts a message (optionally a reply to ``reply_to``); MESSAGE_CREATE is sent.
+        ``extra`` fields go into the message as they are (e.g. ``webhook_id``)."""
         channel_id = channel_id or self.channel_id
         mentioned = {u for u in _USER_MENTION.findall(content)}
         mentions = [self.bot_user if int(u) == self.bot_id else self.users.get(int(u)) for u in mentioned]
-        message = self._message(channel_id, user, content, member=self._member(user, MEMBER_PERMISSIONS))
+        message = self._message(
+            channel_id, user, content, member=self._member(user, MEMBER_PERMISSIONS), **extra
+        )
         message["mentions"] = [m for m in mentions if m]
         message["mention_roles"] = _ROLE_MENTION.findall(content)
         message["mention_everyone"] = bool(_EVERYONE.search(content))
@@ -727,6 +903,9 @@ class FakeDiscord:
             return await self._interaction_routes(request, method, path, body, match)
         if not self._authorised(request):
             return json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+        limited = self._rate_limited(method, path)
+        if limited is not None:
+            return limited
         if route == ("GET", "/gateway/bot"):
             return json_response(
                 {
@@ -753,13 +932,20 @@ class FakeDiscord:
                     "bot_require_code_grant": False,
                     "owner": self._user(self.snowflake(), "owner"),
                     "verify_key": "0" * 64,
-                    "flags": 1 << 19,  # GATEWAY_MESSAGE_CONTENT_LIMITED
+                    # GATEWAY_MESSAGE_CONTENT_LIMITED: the portal's Message Content switch is on
+                    "flags": (1 << 19) if self.message_content_enabled else 0,
                 }
             )
         if method == "PUT" and re.fullmatch(rf"/applications/{self.app_id}(/guilds/\d+)?/commands", path):
             return self._sync_commands(path, body)
         if (m := re.fullmatch(r"/channels/(\d+)/messages", path)) and method == "POST":
             return self._channel_message(int(m.group(1)), body, path)
+        if (m := re.fullmatch(r"/channels/(\d+)/messages", path)) and method == "GET":
+            return self._history(int(m.group(1)), request.query)
+        if (m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path)) and method == "POST":
+            return self._start_thread(int(m.group(1)), int(m.group(2)), body, path)
+        if (m := re.fullmatch(r"/channels/(\d+)", path)) and method == "GET":
+            return json_response(self._channel(int(m.group(1))))
         if m := re.fullmatch(r"/channels/(\d+)/typing", path):
             self._record(Sent("typing", path, {}, time.monotonic(), channel_id=int(m.group(1))))
             return web.Response(status=204)
@@ -790,6 +976,7 @@ class FakeDiscord:
                     else str(spec["default_member_permissions"])
                 ),
                 "type": spec.get("type", 1),
+                "description": spec.get("description") or "",  # "" for context-menu commands
             }
             if "/guilds/" in path:
                 command["guild_id"] = str(self.guild_id)
@@ -800,7 +987,99 @@ class FakeDiscord:
             self._cond.notify_all()
         return json_response(commands)
 
+    def rate_limit(self, method: str, path_pattern: str, retry_after: float = 0.3) -> None:
+        """The next request matching ``method`` and ``path_pattern`` (a regex over the path after
+        /api/v10) answers 429 with Discord's rate-limit headers, once."""
+        with self._cond:
+            self.rate_limits.append((method, re.compile(path_pattern), retry_after))
+
+    def _rate_limited(self, method: str, path: str) -> web.Response | None:
+        with self._cond:
+            hit = next((r for r in self.rate_limits if r[0] == method and r[1].fullmatch(path)), None)
+            if hit is None:
+                return None
+            self.rate_limits.remove(hit)
+            self.rate_limited.append((method, path))
+        retry_after = hit[2]
+        headers = {
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+            "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+            "X-RateLimit-Bucket": "fake-bucket-" + re.sub(r"\d+", "id", path).strip("/").replace("/", "-"),
+            "X-RateLimit-Scope": "user",
+            "Via": "1.1 google",  # Discord's 429s carry it; without it discord.py assumes a ban
+            "Retry-After": str(max(1, round(retry_after))),
+        }
+        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+        return json_response(body, status=429, headers=headers)
+
+    def _reject(self, method: str, path: str, errors: JSON) -> web.Response:
+        with self._cond:
+            self.rejected.append((method, path, errors))
+            self._cond.notify_all()
+        if list(errors.values()) == ["Cannot send an empty message"]:
+            return json_response({"message": "Cannot send an empty message", "code": 50006}, status=400)
+        return form_error(errors)
+
+    def _history(self, channel_id: int, query: Any) -> web.Response:
+        """``GET /channels/{id}/messages``: newest first, ``limit`` (1-100, default 50), ``before``."""
+        limit = max(1, min(100, int(query.get("limit", 50))))
+        before = int(query["before"]) if query.get("before") else None
+        with self._cond:
+            found = [
+                m
+                for mid, m in self.messages.items()
+                if int(m["channel_id"]) == channel_id and (before is None or mid < before)
+            ]
+        found.sort(key=lambda m: int(m["id"]), reverse=True)
+        return json_response([self._as_received(m) for m in found[:limit]])
+
+    def _start_thread(self, channel_id: int, message_id: int, body: JSON, path: str) -> web.Response:
+        """Start a thread from a message: the thread's id is the message's; THREAD_CREATE follows."""
+        name = str(body.get("name") or "")
+        if not name or len(name) > THREAD_NAME_LIMIT:
+            return self._reject(
+                "POST", path, {"name": f"Must be between 1 and {THREAD_NAME_LIMIT} in length."}
+            )
+        starter = self.messages.get(message_id)
+        if starter is None or int(starter["channel_id"]) != channel_id:
+            return json_response({"message": "Unknown Message", "code": 10008}, status=404)
+        if message_id in self.threads:
+            return json_response(
+                {"message": "A thread has already been created for this message", "code": 160004}, status=400
+            )
+        thread = {
+            **self._thread_channel(),
+            "id": str(message_id),
+            "parent_id": str(channel_id),
+            "owner_id": str(self.bot_id),
+            "name": name,
+            "member_count": 1,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": int(body.get("auto_archive_duration") or 1440),
+                "archive_timestamp": now_iso(),
+                "locked": False,
+                "create_timestamp": now_iso(),
+            },
+        }
+        with self._cond:
+            self.threads[message_id] = thread
+            starter["thread"] = thread
+            self._cond.notify_all()
+        self._record(Sent("thread", path, body, time.monotonic(), channel_id=channel_id, message=thread))
+        self._echo("THREAD_CREATE", {**thread, "newly_created": True})
+        return json_response(thread)
+
+    def _echo(self, event: str, data: JSON) -> None:
+        """Dispatch an event caused by a REST call (on the server loop, after the response)."""
+        if self._session is not None:
+            asyncio.get_running_loop().create_task(self._dispatch_now(event, data))
+
     def _channel_message(self, channel_id: int, body: JSON, path: str) -> web.Response:
+        if problems := message_problems(body):
+            return self._reject("POST", path, problems)
         ref = body.get("message_reference") or {}
         replied = self.messages.get(int(ref["message_id"])) if ref.get("message_id") else None
         message = self._message(
@@ -817,6 +1096,7 @@ class FakeDiscord:
             message["referenced_message"] = replied
         replied_author = int(replied["author"]["id"]) if replied else None
         self.messages[int(message["id"])] = message
+        self._echo("MESSAGE_CREATE", message)
         self._record(
             Sent(
                 "message",
@@ -867,27 +1147,51 @@ class FakeDiscord:
         interaction = self.interactions.get(token)
         if int(app_id) != self.app_id or interaction is None:
             return json_response({"message": "Unknown Webhook", "code": 10015}, status=404)
-        channel_id = self.channel_id
+        channel_id = interaction.channel_id or self.channel_id
         if which is None and method == "POST":
-            message = self._bot_message(channel_id, body, interaction)
+            if problems := message_problems(body):
+                return self._reject(method, path, problems)
+            if interaction.deferred_flags is not None and interaction.original_id is not None:
+                # The first follow-up after a deferred reply edits the "thinking…" message and keeps
+                # the defer's visibility, whatever flags it asks for.
+                flags = interaction.deferred_flags
+                interaction.deferred_flags = None
+                message = self._bot_message(
+                    channel_id, {**body, "flags": flags}, interaction, message_id=interaction.original_id
+                )
+            else:
+                message = self._bot_message(channel_id, body, interaction)
             self._record(self._sent("followup", path, body, token, message))
+            if not message["flags"] & EPHEMERAL:
+                self._echo("MESSAGE_CREATE", message)
             if request.query.get("wait") in ("1", "true", "True"):
                 return json_response(message)
             return web.Response(status=204)
         if which == "@original" and method == "PATCH":
-            message = self._bot_message(channel_id, body, interaction)
+            if problems := message_problems(body, allow_empty=True):
+                return self._reject(method, path, problems)
+            flags = (
+                interaction.deferred_flags if interaction.deferred_flags is not None else body.get("flags")
+            )
+            interaction.deferred_flags = None
+            message = self._bot_message(
+                channel_id, {**body, "flags": flags or 0}, interaction, message_id=interaction.original_id
+            )
             self._record(self._sent("edit", path, body, token, message))
             return json_response(message)
         if which == "@original" and method == "DELETE":
             self._record(Sent("delete", path, {}, time.monotonic(), token=token))
             return web.Response(status=204)
         if which == "@original" and method == "GET":
-            return json_response(self._bot_message(channel_id, {}, interaction))
+            original = self.messages.get(interaction.original_id or 0)
+            return json_response(original or self._bot_message(channel_id, {}, interaction))
         with self._cond:
             self.unhandled.append((method, path))
         return json_response({"message": "404: Not Found", "code": 0}, status=404)
 
-    def _bot_message(self, channel_id: int, data: JSON, interaction: Interaction) -> JSON:
+    def _bot_message(
+        self, channel_id: int, data: JSON, interaction: Interaction, *, message_id: int | None = None
+    ) -> JSON:
         message = self._message(
             channel_id,
             self.bot_user,
@@ -904,8 +1208,21 @@ class FakeDiscord:
                 "authorizing_integration_owners": {"0": str(self.guild_id)},
             },
         )
+        if message_id is not None:
+            message["id"] = str(message_id)
         self.messages[int(message["id"])] = message
         return message
+
+    @staticmethod
+    def _modal_problems(data: JSON) -> JSON:
+        errors: JSON = {}
+        if not data.get("title") or len(data["title"]) > 45:
+            errors["title"] = "Must be between 1 and 45 in length."
+        if len(str(data.get("custom_id") or "")) > CUSTOM_ID_LIMIT or not data.get("custom_id"):
+            errors["custom_id"] = f"Must be between 1 and {CUSTOM_ID_LIMIT} in length."
+        if not 1 <= len(data.get("components") or []) <= 5:
+            errors["components"] = "Must be between 1 and 5 in length."
+        return errors
 
     def _sent(self, kind: str, path: str, body: JSON, token: str, message: JSON | None) -> Sent:
         data = body.get("data") or {} if kind == "callback" else body
@@ -916,7 +1233,7 @@ class FakeDiscord:
             body,
             time.monotonic(),
             token=token,
-            channel_id=self.channel_id,
+            channel_id=int(message["channel_id"]) if message else self.channel_id,
             message=message,
             pings=pings(content, data.get("allowed_mentions"), None) if message else [],
         )
@@ -925,6 +1242,11 @@ class FakeDiscord:
         interaction = self.interactions.get(token)
         if interaction is None or interaction.id != iid:
             return json_response({"message": "Unknown interaction", "code": 10062}, status=404)
+        if time.monotonic() - interaction.created > ACK_DEADLINE:
+            with self._cond:
+                self.late.append(interaction)
+                self._cond.notify_all()
+            return json_response({"message": "Unknown interaction", "code": 10062}, status=404)
         already = any(s.kind == "callback" and s.token == token for s in self.sent)
         if already:
             return json_response(
@@ -932,10 +1254,27 @@ class FakeDiscord:
             )
         ctype = body.get("type")
         data = body.get("data") or {}
+        if ctype == 4 and (problems := message_problems(data)):
+            return self._reject("POST", path, problems)
+        if ctype == 9:
+            modal_problems = self._modal_problems(data)
+            if modal_problems:
+                return self._reject("POST", path, modal_problems)
+            with self._cond:
+                self.modals[token] = data
         message = None
-        if ctype in (4, 5, 7):
+        channel_id = interaction.channel_id or self.channel_id
+        if ctype in (4, 5):
             flags = (data.get("flags") or 0) | (LOADING if ctype == 5 else 0)
-            message = self._bot_message(self.channel_id, {**data, "flags": flags}, interaction)
+            message = self._bot_message(channel_id, {**data, "flags": flags}, interaction)
+            interaction.original_id = int(message["id"])
+            if ctype == 5:
+                interaction.deferred_flags = data.get("flags") or 0
+            elif not flags & EPHEMERAL:
+                self._echo("MESSAGE_CREATE", message)
+        elif ctype == 7 and interaction.source_message is not None:  # update the clicked message
+            message = {**interaction.source_message, **{k: v for k, v in data.items() if k != "flags"}}
+            self.messages[int(message["id"])] = message
         self._record(self._sent("callback", path, body, token, message))
         response: JSON = {
             "interaction": {
@@ -986,6 +1325,16 @@ class FakeDiscord:
             )
 
         return list(self.wait_for(result, timeout, "autocomplete choices").data.get("choices", []))
+
+    def bot_messages_in(self, channel_id: int) -> list[Sent]:
+        """The channel messages the bot posted in ``channel_id`` (a channel or a thread)."""
+        with self._cond:
+            return [s for s in self.sent if s.kind == "message" and s.channel_id == channel_id]
+
+    def threads_started_from(self, message: JSON) -> list[JSON]:
+        with self._cond:
+            thread = self.threads.get(int(message["id"]))
+            return [thread] if thread else []
 
     def replies_to(self, message: JSON) -> list[Sent]:
         with self._cond:

@@ -407,6 +407,25 @@ def test_chat_answers_each_line_until_quit(env: dict[str, str]) -> None:
     assert "¶7" not in out
 
 
+def test_chat_answers_follow_ups_in_context_until_new(env: dict[str, str]) -> None:
+    lines = [
+        "What did Tillerson say about cyber-security?",
+        "and what did Lavrov say?",
+        "what about Ukraine?",
+        "/new",
+        "did he say anything else?",
+    ]
+    proc = run(env, "chat", stdin="\n".join(lines) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "(follow-up, asked as: What did Lavrov say about cyber-security?)" in out
+    assert "pornography and pedophilia" in out
+    assert "(follow-up, asked as: What did Lavrov say about Ukraine?)" in out
+    assert "Volker" in out
+    assert "New conversation" in out
+    assert out.count("(follow-up, asked as:") == 2, "after /new the follow-up is asked as it is"
+
+
 def test_chat_survives_bad_lines(env: dict[str, str]) -> None:
     lines = ["", "   ", "🤝", "/summary", "/summary capital of Australia", "/source x", "/nope", "/source 4"]
     proc = run(env, "chat", stdin="\n".join(lines) + "\n")

@@ -25,7 +25,18 @@ from tests.e2e.fake_discord import MANAGE_GUILD, MEMBER_PERMISSIONS, MESSAGE_CON
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 DOC_TITLE = "Trump and Putin Agree They Have Same Goals, Different Approaches"
-COMMANDS = {"ask", "summary", "positions", "topics", "source", "help", "reindex"}
+COMMANDS = {
+    "ask",
+    "summary",
+    "positions",
+    "topics",
+    "source",
+    "help",
+    "reindex",
+    "feedback",
+    "settings",
+    "Ask SummitBot",
+}
 PRIVILEGED_INTENTS_OTHER_THAN_CONTENT = (1 << 1) | (1 << 8)  # GUILD_MEMBERS, GUILD_PRESENCES
 QUESTIONS = [  # (question, the paragraph its answer must cite)
     ("what did Tillerson say about Assad?", 4),
@@ -129,7 +140,7 @@ def test_show_passages_button_shows_full_paragraphs_ephemerally(
     answer = fake.wait_answer(
         fake.slash("ask", user=user, question="what did Lavrov say about cyber-security?")
     )
-    (custom_id,) = answer.custom_ids()
+    (custom_id,) = [c for c in answer.custom_ids() if c.startswith("sb:psg:")]
     assert answer.message is not None
     click = fake.click(answer.message, custom_id, user=fake.new_user())
     shown = fake.wait_answer(click)
@@ -148,7 +159,7 @@ def test_question_the_release_does_not_cover_lists_topics(fake: FakeDiscord, bot
     topics = " ".join(f["value"] for f in e["fields"])
     for name in ("Syria", "Ukraine", "North Korea"):
         assert name in topics
-    assert answer.custom_ids() == []
+    assert answer.custom_ids() == ["sb:vote:up", "sb:vote:down"], "nothing cited: no passages button"
 
 
 # ------------------------------------------------------------------------------ topics, sources
@@ -256,6 +267,48 @@ def test_messages_not_for_the_bot_are_ignored(fake: FakeDiscord, bot: Any) -> No
     fake.wait_reply(barrier)
     time.sleep(0.5)  # answers take ~50 ms: a wrong answer to an earlier message would be here by now
     assert all(fake.replies_to(m) == [] for m in ignored)
+
+
+# ------------------------------------------------------------------------- Ask SummitBot (menu)
+def test_ask_summitbot_on_a_message_answers_privately_and_can_post_publicly(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    menu = fake.commands["Ask SummitBot"]
+    assert menu["type"] == 3 and not menu.get("description")
+    other = fake.new_user()
+    target = fake.say("Who will travel to Kyiv?", user=other)
+    asker = fake.new_user()
+    interaction = fake.message_command("Ask SummitBot", target, user=asker)
+    answer = fake.wait_answer(interaction)
+    assert fake.sent_for(interaction)[0].callback_type == 5, "deferred first"
+    assert answer.message is not None and answer.message["flags"] & 64, "the defer's visibility is kept"
+    assert 5 in cited(answer)
+    assert answer.custom_ids()[-1] == "sb:pub" and "sb:vote:up" in answer.custom_ids()
+    assert answer.message["id"] == fake.sent_for(interaction)[0].message["id"], (
+        "it edits the thinking message"
+    )
+    assert_no_pings(answer)
+
+    posted = fake.wait_answer(fake.click(answer.message, "sb:pub", user=asker))
+    assert posted.callback_type == 4 and not posted.ephemeral
+    assert posted.embeds[0]["title"] == answer.embeds[0]["title"]
+    ids = posted.custom_ids()
+    assert any(c.startswith("sb:psg:") for c in ids) and ids[-2:] == ["sb:vote:up", "sb:vote:down"]
+    assert_no_pings(posted)
+
+
+def test_ask_summitbot_refuses_an_empty_message_and_counts_for_the_cooldown(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    user = fake.new_user()
+    empty = fake.say("🤝", user=fake.new_user())
+    refused = fake.wait_answer(fake.message_command("Ask SummitBot", empty, user=user))
+    assert refused.callback_type == 4 and refused.ephemeral and "question" in refused.content
+    target = fake.say("How long did the meeting last?", user=fake.new_user())
+    for _ in range(bot.settings.discord.cooldown_rate):
+        assert 3 in cited(fake.wait_answer(fake.message_command("Ask SummitBot", target, user=user)))
+    late = fake.wait_answer(fake.message_command("Ask SummitBot", target, user=user))
+    assert late.ephemeral and "wait" in late.content
 
 
 # --------------------------------------------------------------------------------------- safety
@@ -485,15 +538,81 @@ def test_bot_py_run_serves_and_stops_cleanly_on_a_signal(
 
 
 @pytest.mark.timeout(180)
-def test_message_content_intent_not_enabled_is_one_clear_line(
+def test_without_the_message_content_intent_the_bot_starts_and_says_what_needs_it(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     with FakeDiscord(token=TOKEN, message_content_enabled=False) as server:
-        env = run_env(cli_env, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=server.api_base)
-        done = subprocess.run(
-            [sys.executable, "bot.py", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=150
+        env = run_env(
+            cli_env,
+            DISCORD_TOKEN=TOKEN,
+            DISCORD_API_BASE=server.api_base,
+            SUMMITBOT_ANSWER_CHANNELS=str(server.channel_id),
+            SUMMITBOT_DB=str(tmp_path / "db.sqlite3"),
         )
-    assert done.returncode == 2
-    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and "Message Content" in errors[0]
-    assert "Traceback" not in done.stderr and TOKEN not in done.stderr
+        proc, log = bot_py_run(env, tmp_path)
+        try:
+            server.wait_for(lambda: server.identifies, 120, "the bot to connect")
+            assert not server.identifies[0]["intents"] & MESSAGE_CONTENT
+            user = server.new_user()
+            assert 6 in cited(server.wait_answer(server.slash("ask", user=user, question=QUESTIONS[1][0])))
+            # a mention is delivered with its content, and answered
+            mentioned = server.say(f"<@{server.bot_id}> {QUESTIONS[3][0]}", user=user)
+            assert 5 in cited(server.wait_reply(mentioned))
+            # the context menu gets the message resolved, content included
+            target = server.say(QUESTIONS[6][0], user=server.new_user())
+            assert 4 in cited(server.wait_answer(server.message_command("Ask SummitBot", target, user=user)))
+            # the answer channel's message came without content: not answered
+            time.sleep(0.5)
+            assert server.threads_started_from(target) == [] and server.replies_to(target) == []
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+    stderr = log.read_text(errors="replace")
+    assert code == 0, stderr[-3000:]
+    assert stderr.count("Message Content intent is not enabled") == 1
+    assert "answer channels" in stderr and "Traceback" not in stderr and TOKEN not in stderr
+
+
+@pytest.mark.timeout(180)
+def test_commands_sync_only_when_changed_or_on_bot_py_sync(
+    cli_env: dict[str, str], tmp_path: Path, discord_settings: Any, service: Any, bot_logs: LogCollector
+) -> None:
+    from tests.conftest import make_settings
+    from tests.e2e.conftest import BotThread
+
+    db = tmp_path / "sync.sqlite3"
+    with FakeDiscord(token=TOKEN) as server:
+        settings = make_settings(
+            discord_settings.index_dir,
+            DISCORD_TOKEN=TOKEN,
+            DISCORD_API_BASE=server.api_base,
+            SUMMITBOT_DB=str(db),
+        )
+        global_put = ("PUT", f"/applications/{server.app_id}/commands")
+        guild_put = ("PUT", f"/applications/{server.app_id}/guilds/{server.guild_id}/commands")
+        for _ in range(2):
+            runner = BotThread(settings, service, guild_ready_timeout=0.2)
+            runner.start(server)
+            assert runner.stop() == 0
+        assert server.requests.count(global_put) == 1, "the second start finds the commands unchanged"
+        assert "Commands unchanged since the last sync (global): not syncing" in bot_logs.text
+
+        env = run_env(cli_env, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=server.api_base, SUMMITBOT_DB=str(db))
+        for args, route in ((["sync"], global_put), (["sync", "--guild", str(server.guild_id)], guild_put)):
+            done = subprocess.run(
+                [sys.executable, "bot.py", *args],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert done.returncode == 0, done.stderr[-2000:]
+            assert re.search(r"Synced \d+ commands", done.stdout)
+            assert "Loading the model" not in done.stderr and not server.identifies[2:]
+            assert route in server.requests
+        assert server.requests.count(global_put) == 2 and server.requests.count(guild_put) == 1
+        assert server.command_scope == "guild" and "Ask SummitBot" in server.commands
