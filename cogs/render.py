@@ -186,15 +186,33 @@ def answer_embed(
     title = trim(neutralise(answer.question), TITLE_LIMIT)
     if not answer.citations:
         return not_covered_embed(title, answer.suggestions, words)
-    # A partial answer says first what the release does not say, then quotes the related sentences.
-    searched = f"*Searched for: {answer.searched_for}*\n" if answer.searched_for else ""
+    searched = f"*Searched for: {answer.searched_for}*\n\n" if answer.searched_for else ""
     embed = discord.Embed(
         title=title,
-        description=trim(neutralise(searched + answer.answer), DESCRIPTION_LIMIT),
+        description=trim(neutralise(searched + answer_description(answer)), DESCRIPTION_LIMIT),
         colour=ANSWER_COLOUR if answer.answered else NOT_COVERED_COLOUR,
     )
     _finish_cited(embed, answer.citations, answer.quotes, documents)
     return embed
+
+
+def answer_description(answer: Answer) -> str:
+    """The quotes of a one-part answer as they are; otherwise part by part (a heading per part of
+    a multi-part question), a partial part saying first what is not stated, then "Related:"."""
+    if len(answer.parts) <= 1 and answer.answered:
+        return answer.answer
+    blocks = []
+    for part in answer.parts:
+        lines = [f"**» {part.question}**"] if len(answer.parts) > 1 else []
+        quotes = " ".join(f"{q.text} [{q.n}]" for q in part.quotes)
+        if part.coverage != "full" and part.note:
+            lines.append(part.note)
+            if quotes:
+                lines.append(f"*Related:* {quotes}")
+        elif quotes:
+            lines.append(quotes)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) or answer.answer
 
 
 def not_covered_embed(title: str, suggestions: Sequence[Topic], words: Collection = GENERIC) -> discord.Embed:

@@ -22,10 +22,12 @@ _SEPARATOR = re.compile(
     rf"(?:\s*[,;]\s*(?:and\s+|also\s+|plus\s+)?|\s+(?:and\s+also|and|also|plus|as\s+well\s+as)\s+)(?={_QWORD}\b)",
     re.I,
 )
+_IS_QUESTION = re.compile(rf"^(?:and\s+|also\s+|so\s+)?{_QWORD}\b", re.I)
 _AFTER_QMARK = re.compile(r"(?<=\?)\s+(?=\S)")
 _LEADING = re.compile(r"^(?:and|also|plus|then|so|oh|ok|okay|btw)\b[\s,]*", re.I)
 _WHAT_ABOUT = re.compile(r"^(?:what|how)\s+about\s+(?P<rest>.+)$", re.I)
-_FRAME = re.compile(r"^(?P<frame>.*\b(?:about|on|regarding|concerning|over|with)\s+)(?P<subject>.+)$", re.I)
+# "what was said about X and Y" (not "On what point did X and Y ...": the frame needs a verb before).
+_FRAME = re.compile(r"^(?P<frame>\S.*\s(?:about|on|regarding|concerning|over|with)\s+)(?P<subject>.+)$", re.I)
 _COORDINATION = re.compile(r"^(?P<x>.+?)\s*,?\s+(?:and|&|as\s+well\s+as)\s+(?P<y>.+)$", re.I)
 
 
@@ -42,7 +44,11 @@ def _clean(part: str) -> str:
 def split_parts(question: str) -> Parts:
     pieces: list[str] = []
     for chunk in _AFTER_QMARK.split(question):
-        pieces.extend(p for p in _SEPARATOR.split(chunk) if p and p.strip(" ,;?"))
+        # "According to Tillerson, how did ..." is one question: split only after a question.
+        if _IS_QUESTION.match(chunk.strip()):
+            pieces.extend(p for p in _SEPARATOR.split(chunk) if p and p.strip(" ,;?"))
+        else:
+            pieces.append(chunk)
     parts = [p for p in (_clean(p) for p in pieces) if any(ch.isalnum() for ch in p)]
     if len(parts) > 1:
         out = [parts[0]]

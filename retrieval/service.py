@@ -350,9 +350,20 @@ class SummitService:
         """A follow-up as a standalone question, with this corpus's people (see followup.py)."""
         return rewrite_followup(question, turns, self.state.speakers)
 
+    def _one_subject(self, texts: list[str]) -> bool:
+        """Whether BM25 puts the parts of an "about X and Y" split in one paragraph (no encode):
+        then they are one subject ("Syria and ISIS") and the question stays whole."""
+        firsts = set()
+        for part in texts:
+            ids, _ = self.state.data.passage_bm25.search(part, 1)
+            if not len(ids):
+                return False
+            firsts.add(int(ids[0]))
+        return len(firsts) == 1
+
     def _split(self, text: str, method: Method) -> list[_Part]:
         split = split_parts(text)
-        if len(split.texts) == 1:
+        if len(split.texts) == 1 or (split.tentative and self._one_subject(split.texts)):
             return [self._part(text, None, method)]
         parts: list[_Part] = []
         for part_text in split.texts:

@@ -1,7 +1,7 @@
 """FAISS backend: ``IndexFlatIP`` (exact) below ``hnsw_min_vectors`` vectors, ``IndexHNSWFlat`` above.
 
 Vectors are unit length, so inner product is cosine similarity. The HNSW parameters live here
-and nowhere else (see README, Scale, for how they were chosen).
+and nowhere else (see docs/benchmarks.md, Scale, for how they were chosen).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""Floors on the eval figures, so a change that loses quality fails (see README, Quality).
+"""Floors on the eval figures, so a change that loses quality fails (see docs/quality.md).
 
 Measured on 2026-12-02 with the real model (hybrid):
-- eval/dev.toml (138 questions, the tuning set): answer hit 70/99, multi-part 11/14, unanswerable
-  not answered 28/39, 9 false refusals, mean 44.0 words; free-text summaries 14/16.
+- eval/dev.toml (138 questions, the tuning set): answer hit 73/99, multi-part 11/14, unanswerable
+  not answered 29/39, 6 false refusals, mean 44.3 words; free-text summaries 14/16.
 - eval/questions.toml (63, the first set): R@1 89.4%, answer hit 37/47, 16/16 not answered,
-  1 false refusal, mean 40.7 words.
+  1 false refusal, mean 38.8 words.
 - eval/heldout.toml (42, the first held-out set, spent): 12 of 14 not answered, 1 false refusal.
 The floors sit a little below, not at, those figures.
 """
@@ -43,10 +43,10 @@ def first(service):  # type: ignore[no-untyped-def]
 
 def test_dev_floors(dev) -> None:  # type: ignore[no-untyped-def]
     o = dev["overall"]
-    assert o["answer_hit"] >= 67
+    assert o["answer_hit"] >= 70
     assert o["multi_full_hit"] >= 10
-    assert o["not_answered"] >= 26
-    assert o["false_refusals"] <= 11
+    assert o["not_answered"] >= 27
+    assert o["false_refusals"] <= 8
     assert o["mean_words"] <= 46
     k = dev["kinds"]
     assert k["instruction"]["not_answered"] == k["instruction"]["unanswerable"]

@@ -145,3 +145,20 @@ def test_whose_words_a_question_wants() -> None:
 def test_names_are_words_the_release_capitalises_mid_sentence() -> None:
     assert {"volker", "jordan", "assad", "haley"} <= SPELLER.proper
     assert not {"the", "both", "on", "american"} & (SPELLER.proper - {"american"})
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "According to Tillerson, how did the leaders get along?",
+        "According to the translator of Lavrov's remarks, what did Trump say he would accept?",
+        "On Syria, what did they agree?",
+    ],
+)
+def test_a_leading_phrase_and_a_question_are_one_question(question: str) -> None:
+    assert split_parts(question).texts == [question]
+
+
+def test_a_leading_on_is_not_a_frame() -> None:
+    question = "On what point did Moscow's and Washington's top diplomats fully concur?"
+    assert split_parts(question).texts == [question]
