@@ -49,7 +49,7 @@ from retrieval.followup import Turn, rewrite_followup
 from retrieval.hybrid import Hit, HybridSearcher, Method, SearchResult
 from retrieval.index import IndexData, open_index
 from retrieval.intent import classify
-from retrieval.lexical import query_tokens
+from retrieval.lexical import query_tokens, tokenize
 from retrieval.parts import split_parts
 from retrieval.positions import SideTable, split_positions
 from retrieval.profile import Profile, load_profile
@@ -95,6 +95,7 @@ class _State:
     judge: Judge
     passage_texts: dict[tuple[str, int], str]
     sentences_by_sid: dict[str, Sentence]
+    sentence_terms: dict[str, frozenset[str]]  # a sentence's text -> its BM25 terms
     speller: Speller
     calibration: Calibration | None
 
@@ -158,6 +159,10 @@ class SummitService:
             judge=Judge(anchors, anchor_vecs, thresholds),
             passage_texts={(p.doc_id, p.paragraph): p.text for p in corpus.passages},
             sentences_by_sid={x.sid: x for x in corpus.sentences},
+            sentence_terms={
+                x.text: frozenset(t)
+                for x, t in zip(corpus.sentences, tokenize([x.text for x in corpus.sentences]), strict=True)
+            },
             speller=Speller([x.text for x in corpus.sentences], profile.names),
             calibration=load_calibration(s.answerability_file),
         )
@@ -311,7 +316,7 @@ class SummitService:
                 max_words=a.max_words,
                 wants=lambda t: holds(kind, t),
                 question_terms=question_terms,
-                terms_of=lambda t: frozenset(query_tokens(t)),
+                terms_of=lambda t: state.sentence_terms.get(t, frozenset()),
                 side_of=lambda s: state.sides.side_of(s.text, s.speaker, s.quoted),
                 comparison=is_comparison(text),
                 speaker_asked=query.speaker is not None,
