@@ -11,20 +11,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from config.settings import ROOT
+from tests.e2e.test_cli import run
 
 pytestmark = pytest.mark.slow
 
 HANDBOOK = ROOT / "tests" / "data" / "handbook"
 TEXT = (HANDBOOK / "library-handbook.md").read_text(encoding="utf-8")
 TITLE = "Riverside Library member handbook"
-TIMEOUT = 300
 
 
 @pytest.fixture(scope="module")
@@ -37,20 +36,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         PYTHONPATH=str(ROOT),
     )
     return clean
-
-
-def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "bot.py", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        stdin=None if stdin is not None else subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=TIMEOUT,
-    )
 
 
 def lines(proc: subprocess.CompletedProcess[str]) -> list[Any]:
