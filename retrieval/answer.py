@@ -47,6 +47,7 @@ def choose_sentences(
     by_sid: Mapping[str, Sentence],
     *,
     max_words: int,
+    max_sentences: int = 3,
     wants: Callable[[str], bool] = lambda _text: True,
     question_terms: frozenset[str] = frozenset(),
     terms_of: Callable[[str], frozenset[str]] = lambda _text: frozenset(),
@@ -64,7 +65,7 @@ def choose_sentences(
     the other side of a comparison (``side_of``), or question terms (``terms_of``) the answer so
     far does not contain. A sentence that starts with a pronoun brings the sentence before it
     when that fits, so "He said that ..." is not quoted without its subject. At most
-    ``max_words`` words."""
+    ``max_words`` words and ``max_sentences`` sentences, that subject sentence included."""
     pool = [h for h in hits if not _INTRODUCER.match(h.sentence.text)]
     if not pool:
         return []
@@ -117,6 +118,7 @@ def choose_sentences(
             and prev is not None
             and prev.sid not in chosen_ids
             and not _INTRODUCER.match(prev.text)
+            and len(chosen_ids) < max_sentences
             and words + word_count(prev.text) <= max_words
         ):
             ordered.append(Hit(prev, hit.score, hit.dense, hit.paragraph_dense))

@@ -54,10 +54,6 @@ def load_set(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return items, list(raw.get("summary", []))
 
 
-def load_questions(path: Path) -> list[dict[str, Any]]:
-    return load_set(path)[0]
-
-
 def paragraph_ranking(hits) -> list[int]:  # type: ignore[no-untyped-def]
     seen: list[int] = []
     for h in hits:

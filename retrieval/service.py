@@ -238,10 +238,17 @@ class SummitService:
         return result, vector
 
     def _judge(
-        self, query: Query, result: SearchResult, vector: np.ndarray, *, full: bool = False
+        self,
+        query: Query,
+        result: SearchResult,
+        vector: np.ndarray,
+        *,
+        full: bool = False,
+        coverage: tuple[int, int] | None = None,
     ) -> tuple[Evidence, Decision]:
+        """``coverage``: (terms, terms found) of the search text, when the caller has it already."""
         state = self.state
-        terms, found = state.data.passage_bm25.coverage(query.search_text)
+        terms, found = coverage or state.data.passage_bm25.coverage(query.search_text)
 
         def without_names() -> tuple[float, np.ndarray] | None:
             rest = query.without_people
@@ -284,8 +291,8 @@ class SummitService:
         if context and _PRONOUN.search(text):
             query = Query(query.text, query.speaker, f"{query.search_text} ({context})", state.speakers)
         result, vector = self._search(query, method, 10)
-        evidence, rule = self._judge(query, result, vector)
         terms, found = state.data.passage_bm25.coverage(query.search_text)
+        evidence, rule = self._judge(query, result, vector, coverage=(terms, found))
         kind = expected_type(text)
         best = result.hits[:TYPED_CANDIDATES]
         type_missing = kind in CHECKABLE and not any(holds(kind, h.sentence.text) for h in best)
@@ -314,6 +321,7 @@ class SummitService:
                 result.hits,
                 state.sentences_by_sid,
                 max_words=a.max_words,
+                max_sentences=a.max_sentences,
                 wants=lambda t: holds(kind, t),
                 question_terms=question_terms,
                 terms_of=lambda t: state.sentence_terms.get(t, frozenset()),
@@ -323,7 +331,9 @@ class SummitService:
                 other_paragraph_similarity=a.other_paragraph_similarity,
             )
         elif coverage == "partial":
-            hits = choose_sentences(result.hits, state.sentences_by_sid, max_words=a.max_words)
+            hits = choose_sentences(
+                result.hits, state.sentences_by_sid, max_words=a.max_words, max_sentences=a.max_sentences
+            )
             what = NOT_STATED.get(kind)
             if unquoted:
                 note = f"The {short} does not quote {unquoted}; it only mentions them:"

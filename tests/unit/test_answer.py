@@ -119,6 +119,7 @@ def test_he_said_brings_the_previous_sentence_when_it_fits() -> None:
     assert refs(chosen) == ["p6.s5", "p6.s6"]  # the subject comes right before its sentence
     assert refs(choose([hit("p6.s6")], 30)) == ["p6.s6"]  # 19 + 25 words: over a 30-word budget
     assert sorted(refs(choose([hit("p6.s6", 0.9), hit("p6.s5", 0.85)]))) == ["p6.s5", "p6.s6"]
+    assert refs(choose([hit("p6.s6")], max_sentences=1)) == ["p6.s6"]  # the sentence cap holds too
 
 
 def test_no_hits_no_sentences() -> None:
