@@ -197,13 +197,9 @@ class SummitService:
     def topic_specs(self) -> list[TopicSpec]:
         return list(self.state.profile.topics)
 
-    @property
-    def words(self) -> Collection:
-        return self.state.profile.collection
-
     def collection(self) -> Collection:
         """How replies and help name the documents."""
-        return self.words
+        return self.state.profile.collection
 
     def topics(self) -> list[Topic]:
         return [t.topic for t in self.topic_specs]
@@ -224,9 +220,8 @@ class SummitService:
         passage = corpus.passage(doc_id, paragraph)
         if passage is None:
             count = sum(1 for p in corpus.passages if p.doc_id == doc_id)
-            raise UserError(
-                f"There is no paragraph {paragraph}: the {self.words.short} has paragraphs 1 to {count}."
-            )
+            short = self.collection().short
+            raise UserError(f"There is no paragraph {paragraph}: the {short} has paragraphs 1 to {count}.")
         return passage
 
     # ----------------------------------------------------------------------------------- stages
@@ -398,12 +393,14 @@ class SummitService:
             return Answer(
                 question=cleaned,
                 answered=False,
-                answer=about_message(self.topics(), self.words),
+                answer=about_message(self.topics(), self.collection()),
                 suggestions=self.topics(),
                 coverage="none",
                 parts=[
                     AnswerPart(
-                        cleaned, "none", f"That is not a question about the {self.words.short} ({intent})."
+                        cleaned,
+                        "none",
+                        f"That is not a question about the {self.collection().short} ({intent}).",
                     )
                 ],
             )
@@ -441,7 +438,7 @@ class SummitService:
             log.debug("Not answered: %s", parts[0].signals.rule.reason or "no hits")
             return Answer(
                 answered=False,
-                answer=not_covered_message(self.topics(), self.words),
+                answer=not_covered_message(self.topics(), self.collection()),
                 suggestions=self.topics(),
                 **common,
             )
@@ -462,7 +459,7 @@ class SummitService:
         try:
             cleaned = clean_question(topic, self.settings.answer.max_question_chars)
         except BadQuestion:
-            raise UnknownTopic(topic, self.topics(), self.words.short) from None
+            raise UnknownTopic(topic, self.topics(), self.collection().short) from None
         spec = match_topic(cleaned, self.topic_specs)
         state = self.state
         n = len(state.data.corpus.sentences)
@@ -478,13 +475,13 @@ class SummitService:
             result, vector = self._search(query, "hybrid", n)
             _, decision = self._judge(query, result, vector)
             if not decision.answerable:
-                raise UnknownTopic(cleaned, self.topics(), self.words.short)
+                raise UnknownTopic(cleaned, self.topics(), self.collection().short)
             near = state.topics.nearest(vector)
             on_topic = state.topics.on_topic(near) if near else None
         floor = FREE_TEXT_RATIO * self.settings.answer.min_similarity
         hits = topic_sentences(result.hits, on_topic, floor, max_sentences)
         if not hits:
-            raise UnknownTopic(cleaned, self.topics(), self.words.short)
+            raise UnknownTopic(cleaned, self.topics(), self.collection().short)
         return cleaned, spec, hits
 
     def summary(self, topic: str) -> Summary:
@@ -496,8 +493,8 @@ class SummitService:
         state = self.state
         if not state.sides:
             raise UserError(
-                f"Positions need sides, and this {self.words.short} has none: its corpus folder has no "
-                "profile.toml naming people and their sides (see README, “Use it for your own "
+                f"Positions need sides, and this {self.collection().short} has none: its corpus folder "
+                "has no profile.toml naming people and their sides (see README, “Use it for your own "
                 "documents”). Try `summary TOPIC` instead."
             )
         cleaned, spec, hits = self._topic_hits(topic, 8)

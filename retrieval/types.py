@@ -143,11 +143,6 @@ class Answer:
     parts: list[AnswerPart] = field(default_factory=list)  # one per part of the question
     probability: float = 0.0  # the lowest calibrated probability over the parts
 
-    @property
-    def note(self) -> str:
-        """The "not stated" lines of the parts, in order (empty when all is answered)."""
-        return " ".join(p.note for p in self.parts if p.note)
-
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "question": self.question,
