@@ -172,7 +172,9 @@ class Signals:
     margin: float  # best sentence cosine minus the best one in another paragraph
     agree: bool  # dense and BM25 put the same paragraph first
     covered: float  # fraction of the question's terms that occur in the release
-    type_missing: bool  # an expected kind of answer (a date, a number, ...) is in none of the best sentences
+    # What the question asks for is not in the release: an expected date, number or duration in
+    # none of the best sentences, a name/age/size it never uses, or the words of someone it never quotes.
+    detail_missing: bool
 
     def vector(self) -> list[float]:
         q, rest = self.evidence.question, self.evidence.without_names
@@ -244,7 +246,7 @@ def coverage_of(
     floor = max(floor, thresholds.min_similarity)
     on_subject = q.release >= floor and q.off_topic - q.release <= thresholds.off_topic_margin
     # The rule must pass, and the model (when fitted) must not doubt it.
-    if signals.rule.answerable and probability >= threshold and not signals.type_missing:
+    if signals.rule.answerable and probability >= threshold and not signals.detail_missing:
         return "full", probability
     if on_subject:
         return "partial", probability

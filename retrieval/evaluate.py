@@ -237,7 +237,7 @@ def fit(service: SummitService, questions_path: str | Path | None = None) -> dic
             rows.append(signals.vector())
             labels.append(q["coverage"] == "full")
             releases.append(signals.evidence.question.release)
-            rule.append(signals.rule.answerable and not signals.type_missing)
+            rule.append(signals.rule.answerable and not signals.detail_missing)
             kinds.append(q["coverage"])
     x, y = np.asarray(rows), np.asarray(labels)
     mean, scale = x.mean(axis=0), x.std(axis=0)

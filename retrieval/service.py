@@ -292,6 +292,7 @@ class SummitService:
         best = result.hits[:TYPED_CANDIDATES]
         type_missing = kind in CHECKABLE and not any(holds(kind, h.sentence.text) for h in best)
         unknown_focus = [w for w in focus_words(text) if not state.data.passage_bm25.knows(w)]
+        unquoted = None if query.speaker else self._unquoted_name(text)
         top = result.hits[0] if result.hits else None
         others = [h.dense for h in result.hits if top and h.sentence.paragraph != top.sentence.paragraph]
         signals = Signals(
@@ -300,14 +301,11 @@ class SummitService:
             margin=(top.dense - max(others, default=0.0)) if top else 0.0,
             agree=result.lexical_paragraph is not None and result.lexical_paragraph == result.dense_paragraph,
             covered=found / terms if terms else 0.0,
-            type_missing=type_missing or bool(unknown_focus),
+            detail_missing=type_missing or bool(unknown_focus) or bool(unquoted),
         )
         coverage, probability = coverage_of(signals, state.calibration, state.judge.thresholds)
         if not result.hits:
             coverage = "none"
-        unquoted = None if query.speaker else self._unquoted_name(text)
-        if coverage == "full" and unquoted:
-            coverage = "partial"
         hits: list[Hit] = []
         note = ""
         if coverage == "full":
