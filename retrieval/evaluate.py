@@ -23,6 +23,7 @@ from config.errors import BadQuestion, SetupError
 from retrieval.answer import word_count
 from retrieval.answerability import FEATURES, Evidence, Thresholds, decide
 from retrieval.hybrid import Method
+from retrieval.intent import classify
 
 if TYPE_CHECKING:
     from retrieval.service import SummitService
@@ -231,7 +232,7 @@ def fit(service: SummitService, questions_path: str | Path | None = None) -> dic
     for q in questions:
         texts = [p["q"] for p in q["parts"]] if q["parts"] else [q["q"]]
         for text in texts:
-            if service.intent(text) != "question":
+            if classify(text) != "question":
                 continue
             signals = service.signals(text)
             rows.append(signals.vector())

@@ -267,10 +267,6 @@ class SummitService:
         result, vector = self._search(query, method, 10)
         return self._judge(query, result, vector, full=True)[0]
 
-    @staticmethod
-    def intent(question: str) -> str:
-        return classify(question)
-
     def signals(self, question: str, *, method: Method = "hybrid") -> Signals:
         """What the calibrated decision sees for one single-part question (``eval --fit``)."""
         cleaned = clean_question(question, self.settings.answer.max_question_chars)
