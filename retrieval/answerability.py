@@ -9,7 +9,11 @@ people (names make any question look like the release: "Did Trump and Putin disc
 The rule (``decide``), for given thresholds: refused when the best cosine is below
 ``min_similarity``; or, unless every word occurs in the release, when the question is closer to
 an anchor than to the release by more than ``off_topic_margin``; or when the question without
-the names is. ``eval`` calls ``decide`` with other thresholds for its sweep.
+the names is. "Closer to the release" weighs like against like: an anchor is a short description
+of a subject, so the question's cosine with it is set against the better of its cosine with the
+release's text and with the descriptions of the release's own subjects (the profile's topic
+queries), so "whats the deal with north korea" is not taken for "Japan and South Korea".
+``eval`` calls ``decide`` with other thresholds for its sweep.
 
 Anchor vectors are computed once per model and anchor list, and cached next to the index.
 """
@@ -48,6 +52,15 @@ class Similarities:
     release: float  # best cosine with a sentence or paragraph
     off_topic: float  # best cosine with an off-topic anchor (-1 without anchors)
     anchor: str  # that anchor
+    # Best cosine with a description of one of the release's own subjects (the profile's topic
+    # queries; -1 without). Anchors are short descriptions of subjects, so they are weighed
+    # against descriptions of the release's subjects too, not only against its long sentences.
+    subject: float = -1.0
+
+    @property
+    def gap(self) -> float:
+        """How much closer the text is to a subject the release does not cover than to the release."""
+        return self.off_topic - max(self.release, self.subject)
 
 
 @dataclass(frozen=True)
@@ -68,10 +81,9 @@ class Decision:
 def _check(sims: Similarities, t: Thresholds, *, words_covered: bool) -> Decision:
     if sims.release < t.min_similarity:
         reason = f"best similarity {sims.release:.2f} < {t.min_similarity:.2f}"
-    elif sims.off_topic - sims.release > t.off_topic_margin and not words_covered:
-        reason = (
-            f"closer to an uncovered subject ({sims.anchor!r}: {sims.off_topic:.2f} vs {sims.release:.2f})"
-        )
+    elif sims.gap > t.off_topic_margin and not words_covered:
+        closest = max(sims.release, sims.subject)
+        reason = f"closer to an uncovered subject ({sims.anchor!r}: {sims.off_topic:.2f} vs {closest:.2f})"
     else:
         reason = ""
     return Decision(not reason, sims.release, sims.off_topic, reason)
@@ -88,7 +100,7 @@ def decide(evidence: Evidence, t: Thresholds) -> Decision:
     rest = evidence.without_names
     if rest is not None and needs_second_look(first, evidence):
         second = _check(rest, t, words_covered=False)
-        if rest.off_topic - rest.release > t.off_topic_margin:
+        if rest.gap > t.off_topic_margin:
             return second
     return first
 
@@ -96,17 +108,27 @@ def decide(evidence: Evidence, t: Thresholds) -> Decision:
 class Judge:
     """Measures the evidence for a question against the anchors (see the module docstring)."""
 
-    def __init__(self, anchors: list[str], vectors: np.ndarray, thresholds: Thresholds) -> None:
+    def __init__(
+        self,
+        anchors: list[str],
+        vectors: np.ndarray,
+        thresholds: Thresholds,
+        subjects: np.ndarray | None = None,
+    ) -> None:
+        """``subjects``: vectors of descriptions of the release's own subjects (rows), if any."""
         self.anchors = anchors
         self.vectors = vectors
         self.thresholds = thresholds
+        self.subjects = subjects if subjects is not None and len(subjects) else None
 
     def similarities(self, release: float, vector: np.ndarray) -> Similarities:
         if not self.anchors:
             return Similarities(release, -1.0, "")
-        sims = self.vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
+        v = np.asarray(vector, dtype=np.float32).reshape(-1)
+        sims = self.vectors @ v
         best = int(np.argmax(sims))
-        return Similarities(release, float(sims[best]), self.anchors[best])
+        subject = float((self.subjects @ v).max()) if self.subjects is not None else -1.0
+        return Similarities(release, float(sims[best]), self.anchors[best], subject)
 
     def assess(
         self,
@@ -178,10 +200,10 @@ class Signals:
 
     def vector(self) -> list[float]:
         q, rest = self.evidence.question, self.evidence.without_names
-        names_gap = (rest.off_topic - rest.release) if rest is not None else -1.0
+        names_gap = rest.gap if rest is not None else -1.0
         return [
             q.release,
-            q.off_topic - q.release,
+            q.gap,
             names_gap,
             self.margin,
             float(self.agree),
@@ -244,7 +266,7 @@ def coverage_of(
     q = signals.evidence.question
     # Partial needs the release to be on the subject: as similar as an answer must be.
     floor = max(floor, thresholds.min_similarity)
-    on_subject = q.release >= floor and q.off_topic - q.release <= thresholds.off_topic_margin
+    on_subject = q.release >= floor and q.gap <= thresholds.off_topic_margin
     # The rule must pass, and the model (when fitted) must not doubt it.
     if signals.rule.answerable and probability >= threshold and not signals.detail_missing:
         return "full", probability

@@ -156,7 +156,7 @@ class SummitService:
             topics=TopicTable(
                 specs, corpus.sentences, data.sentence_vectors @ topic_vectors.T, topic_vectors
             ),
-            judge=Judge(anchors, anchor_vecs, thresholds),
+            judge=Judge(anchors, anchor_vecs, thresholds, subjects=topic_vectors),
             passage_texts={(p.doc_id, p.paragraph): p.text for p in corpus.passages},
             sentences_by_sid={x.sid: x for x in corpus.sentences},
             sentence_terms={

@@ -54,6 +54,24 @@ def test_refuses_when_an_uncovered_subject_is_clearly_closer() -> None:
     assert _decide(judge, 0.5, query, covered=True).answerable
 
 
+def test_an_anchor_is_weighed_against_the_release_s_own_subject_descriptions() -> None:
+    # The question is closer to the anchor than to any sentence (0.8 vs 0.5), but as close to the
+    # description of a subject the release covers: like against like, it is not refused.
+    anchors, vectors = ["Japan and South Korea"], np.stack([_unit(1, 0.3)])
+    query = _unit(1, 0.1)
+    without = Judge(anchors, vectors, T)
+    assert not _decide(without, 0.5, query).answerable
+    subject = np.stack([_unit(1, 0.05)])  # "North Korea: the double freeze ..."
+    judge = Judge(anchors, vectors, T, subjects=subject)
+    decision = _decide(judge, 0.5, query)
+    assert decision.answerable
+    sims = judge.similarities(0.5, query)
+    assert sims.subject > sims.off_topic and sims.gap < 0
+    # A subject description far from the question changes nothing.
+    far = Judge(anchors, vectors, T, subjects=np.stack([_unit(0, 1)]))
+    assert not _decide(far, 0.5, query).answerable
+
+
 def test_the_question_without_names_can_refuse_it() -> None:
     judge = _judge(["weather"], [_unit(1, 0)])
     names_only = (0.5, _unit(0, 1))  # without the names: far from the anchor -> still answered
