@@ -54,7 +54,7 @@ def answer_text(answer: Answer, docs: dict[str, Document]) -> str:
     for part in answer.parts:
         if len(answer.parts) > 1:
             lines.append(f"» {part.question}")
-        if part.note and part.coverage != "full":
+        if part.note and (part.coverage != "full" or not part.quotes):
             lines.append(_wrap(part.note, ""))
             if part.quotes:
                 lines.append("Related:")

@@ -211,6 +211,8 @@ def answer_description(answer: Answer) -> str:
                 lines.append(f"*Related:* {quotes}")
         elif quotes:
             lines.append(quotes)
+        elif part.note:  # a part the quote of an earlier part answers
+            lines.append(part.note)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) or answer.answer
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from config.errors import BadQuestion, UserError
 from config.settings import Settings
@@ -274,12 +275,13 @@ class SummitService:
         return self._part(text, None, method).signals
 
     def _part(self, text: str, context: str | None, method: Method) -> _Part:
-        """Search, judge and compose one part. ``context``: the part before it, whose subject a
-        pronoun ("who agreed to maintain it?") refers to."""
+        """Search, judge and compose one part. ``context``: the subject of the part before it
+        (its words without people's names), which a later part refers to with a pronoun ("who
+        agreed to maintain it?") or leaves out ("what does trump want", after a North Korea part)."""
         state, a = self.state, self.settings.answer
         short = state.profile.collection.short
         query = parse_query(text, state.speakers)
-        if context and _PRONOUN.search(text):
+        if context and (_PRONOUN.search(text) or self._elliptic(query)):
             query = Query(query.text, query.speaker, f"{query.search_text} ({context})", state.speakers)
         result, vector = self._search(query, method, 10)
         terms, found = state.data.passage_bm25.coverage(query.search_text)
@@ -336,6 +338,23 @@ class SummitService:
             note = f"The {short} does not cover “{text}”."
         return _Part(text, coverage, probability, hits, note, result, signals)
 
+    def _elliptic(self, query: Query) -> bool:
+        """A part with at most one word of its own the release uses, people's names aside ("what
+        does trump want", "what did tillerson point to instead"): its subject is the part before."""
+        bm25 = self.state.data.passage_bm25
+        words = [w for w in _WORD.findall(query.without_people.lower()) if w not in STOPWORDS_EN_PLUS]
+        return sum(bm25.knows(w) for w in words) <= 1
+
+    def _name_only(self, text: str, before: str) -> str:
+        """A part that is only a person's name ("whats the us position on assad? and putins?"):
+        the part before, asked of that person ("what is Putin's position on assad?", or "according
+        to Putin, what is the us position on assad?"). Any other part is returned as it is."""
+        bare = _NAME_ONLY.sub("", text).strip(" ?!.,")
+        name = self.state.speakers.canonical(bare) or (
+            self.state.speakers.canonical(bare[:-1]) if bare.lower().endswith("s") else None
+        )
+        return text if name is None else self.state.speakers.with_person(before, name)
+
     def _unquoted_name(self, text: str) -> str | None:
         """A person of the release whose words the question asks for but whom it never quotes
         ("what did Nikki Haley say?"): the name, as the release spells it."""
@@ -371,7 +390,12 @@ class SummitService:
             return [self._part(text, None, method)]
         parts: list[_Part] = []
         for part_text in split.texts:
-            parts.append(self._part(part_text, parts[-1].text if parts else None, method))
+            context = None
+            if parts:
+                before = parse_query(parts[-1].text, self.state.speakers)
+                context = before.without_people
+                part_text = self._name_only(part_text, before.text)
+            parts.append(self._part(part_text, context, method))
         if split.tentative:
             # "about X and Y": two subjects only when they lie in different paragraphs.
             firsts = {p.result.hits[0].sentence.paragraph for p in parts if p.result.hits}
@@ -402,7 +426,10 @@ class SummitService:
         parts = self._split(correction.text, method)
         seen: set[str] = set()
         for p in parts:  # a sentence one part already quotes is not quoted again
-            p.hits = [h for h in p.hits if h.sentence.sid not in seen]
+            kept = [h for h in p.hits if h.sentence.sid not in seen]
+            if p.hits and not kept and p.coverage == "full":
+                p.note = ANSWERED_ABOVE
+            p.hits = kept
             seen.update(h.sentence.sid for h in p.hits)
         chosen = [h for p in parts for h in p.hits]
         quotes, citations = cite(chosen, state.passage_texts)
@@ -495,13 +522,19 @@ class SummitService:
         return split_positions(spec.name if spec else cleaned, hits, state.passage_texts, state.sides)
 
 
+# A later part whose answer an earlier part already quotes ("... on north korea and what does
+# trump prefer": one sentence gives both sides).
+ANSWERED_ABOVE = "The quote above answers this part too."
+# What may stand before a bare name in a later part: "and Putin?", "what about Lavrov's?".
+_NAME_ONLY = re.compile(r"^(?:(?:and|also|plus|so|what|how|about)\b\s*)*|[’']s\b", re.I)
+_WORD = re.compile(r"[^\W\d_]+(?:[’'][^\W\d_]+)?")
 _PRONOUN = re.compile(r"\b(?:it|he|she|they|them|him|her|that|this|those|these|his|their|its)\b", re.I)
 
 
 def _part_text(part: AnswerPart) -> str:
     quotes = render_quotes(part.quotes)
     if part.coverage == "full":
-        return quotes
+        return quotes or part.note
     if not quotes:
         return part.note
     return f"{part.note} Related: {quotes}"

@@ -100,6 +100,18 @@ class Speakers:
         stripped = " ".join(pattern.sub(" ", question).split())
         return stripped if any(ch.isalnum() for ch in stripped) else question
 
+    def with_person(self, question: str, name: str) -> str:
+        """The question asked of another person: every person's name in it becomes ``name``
+        ("what is Putin's view on Assad?" -> "what is Tillerson's view on Assad?"); a question
+        that names nobody is asked "according to" them."""
+        aliases = sorted((a for p in self.people for a in self.people[p] if p in a), key=len, reverse=True)
+        if aliases:
+            pattern = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in aliases) + r")\b", re.I)
+            replaced, n = pattern.subn(name, question)
+            if n:
+                return replaced
+        return f"according to {name}, {question[:1].lower()}{question[1:]}"
+
     def attribute(self, sentences: list[Sentence]) -> list[Sentence]:
         return attribute_speakers(sentences, self)
 

@@ -114,7 +114,9 @@ class AnswerPart:
 
     question: str  # the part as searched
     coverage: Coverage
-    note: str = ""  # the plain "The release does not say ..." line (partial / none)
+    # The plain "The release does not say ..." line (partial / none), or, for a part answered by
+    # a quote an earlier part already gives, a line saying so.
+    note: str = ""
     quotes: list[Quote] = field(default_factory=list)  # the answer, or the related sentences
     probability: float = 0.0  # calibrated probability that the release answers it
 

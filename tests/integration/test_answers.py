@@ -149,6 +149,32 @@ def test_two_subjects_in_one_question_are_both_answered(service) -> None:  # typ
         assert sum(word_count(q.text) for q in part.quotes) <= 80
 
 
+def test_a_later_part_without_a_subject_of_its_own_takes_the_one_before(service) -> None:  # type: ignore[no-untyped-def]
+    # "what did tillerson stress" alone is about anything; after a cyber part it is about cyber.
+    answer = service.ask("what did lavrov say the cyber issue is about and what did tillerson stress")
+    assert answer.answered and len(answer.parts) == 2
+    assert "pornography" in answer.parts[0].quotes[0].text
+    assert any("disruption of economic activity" in q.text for q in answer.parts[1].quotes)
+
+
+def test_a_bare_name_part_asks_the_part_before_of_that_person(service) -> None:  # type: ignore[no-untyped-def]
+    answer = service.ask("what is putin's view on assad? and tillerson's?")
+    assert [p.question for p in answer.parts] == [
+        "what is putin's view on assad?",
+        "what is Tillerson's view on assad?",
+    ]
+    assert "legitimate President" in answer.parts[0].quotes[0].text
+    assert "can long continue in power" in answer.parts[1].quotes[0].text
+
+
+def test_a_part_answered_by_an_earlier_quote_says_so(service) -> None:  # type: ignore[no-untyped-def]
+    answer = service.ask("what does putin back on north korea and what does trump prefer")
+    assert answer.answered and [p.coverage for p in answer.parts] == ["full", "full"]
+    assert "continuing sanctions" in answer.parts[0].quotes[0].text
+    assert answer.parts[1].quotes == [] and "quote above" in answer.parts[1].note
+    assert answer.answer.count("continuing sanctions") == 1
+
+
 def test_russia_and_jordan_stay_one_question(service) -> None:  # type: ignore[no-untyped-def]
     answer = service.ask("Did Russia and Jordan agree to maintain the ceasefire?")
     assert answer.answered and len(answer.parts) == 1

@@ -149,3 +149,16 @@ def test_canonical_names_and_attributions() -> None:
     assert canonical("Xi Jingping") is None
     assert named_speaker("Lavrov stressed that it matters.") == "Lavrov"
     assert named_speaker("Lavrov met Tillerson.") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what is Putin's view on Assad?", "what is Tillerson's view on Assad?"),
+        ("What did Rex Tillerson say about Syria", "What did Tillerson say about Syria"),
+        ("what is the us position on assad?", "according to Tillerson, what is the us position on assad?"),
+    ],
+)
+def test_a_question_is_asked_of_another_person(question: str, expected: str) -> None:
+    assert SPEAKERS.with_person(question, "Tillerson") == expected
+    assert Speakers().with_person("What happened?", "Lavrov") == "according to Lavrov, what happened?"
