@@ -53,6 +53,16 @@ _NUMBER_WORDS = (
     r"|hundred|thousand|million|billion|dozen|dozens|both|many|few|several|all|none|most"
 )
 _NUMBER = re.compile(rf"\b\d+(?:[.,]\d+)?\b|\b(?:{_NUMBER_WORDS})\b", re.I)
+# A question that insists on the exact figure or moment ("how many times exactly", "what exact
+# time") is not answered by "many, many meetings" or "this morning".
+_PRECISELY = re.compile(r"\b(?:exact|exactly|precise|precisely|specific|specifically)\b", re.I)
+_COUNTED = re.compile(r"\bhow\s+many\s+(?:(?:exact|specific|separate|different)\s+)?(?P<noun>[a-z]+)", re.I)
+_VAGUE = {"both", "many", "few", "several", "all", "none", "most", "dozens"}
+_PRECISE_DATE = re.compile(
+    rf"\b(?:{_MONTHS})\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"|\b(?:19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am|pm)\b|\bon\s+the\s+\d",
+    re.I,
+)
 _DURATION = re.compile(
     rf"\b(?:\d+|an?|another|{_NUMBER_WORDS})\s+(?:more\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b"
     r"|\b(?:an?|another)\s+(?:hour|minute|day|week|month|year)\b",
@@ -90,11 +100,35 @@ def expected_type(question: str) -> AnswerType:
     return "any"
 
 
-def holds(kind: AnswerType, sentence: str) -> bool:
-    """Whether ``sentence`` contains an answer of this type (always true for "any"/"yesno")."""
+def asks_precisely(question: str) -> str | None:
+    """For a question that insists on an exact figure or moment ("how many times exactly", "what
+    exact time"): what is counted ("times"; "" when nothing is named). None for other questions."""
+    if not _PRECISELY.search(question):
+        return None
+    m = _COUNTED.search(question)
+    return m.group("noun").lower() if m else ""
+
+
+def _counts(sentence: str, noun: str) -> bool:
+    """A figure that is not vague, counting ``noun`` when one is named ("35 minutes")."""
+    for m in _NUMBER.finditer(sentence):
+        if m.group(0).lower() in _VAGUE:
+            continue
+        after = sentence[m.end() : m.end() + 40].lower().split()[:3]
+        if not noun or any(w.startswith(noun[:4]) for w in after):
+            return True
+    return False
+
+
+def holds(kind: AnswerType, sentence: str, *, precise: str | None = None) -> bool:
+    """Whether ``sentence`` contains an answer of this type (always true for "any"/"yesno").
+    ``precise`` (see ``asks_precisely``): only an exact date, or an exact figure of what is
+    counted, will do, not "this morning" or "many, many meetings"."""
     if kind == "date":
-        return bool(_DATE.search(sentence))
+        return bool((_PRECISE_DATE if precise is not None else _DATE).search(sentence))
     if kind == "number":
+        if precise is not None:
+            return _counts(sentence, precise)
         return bool(_NUMBER.search(sentence))
     if kind == "duration":
         return bool(_DURATION.search(sentence))

@@ -31,7 +31,7 @@ from retrieval.answer import (
     not_covered_message,
     render_quotes,
 )
-from retrieval.answer_types import CHECKABLE, NOT_STATED, expected_type, focus_words, holds
+from retrieval.answer_types import CHECKABLE, NOT_STATED, asks_precisely, expected_type, focus_words, holds
 from retrieval.answerability import (
     Calibration,
     Decision,
@@ -288,7 +288,10 @@ class SummitService:
         evidence, rule = self._judge(query, result, vector, coverage=(terms, found))
         kind = expected_type(text)
         best = result.hits[:TYPED_CANDIDATES]
-        type_missing = kind in CHECKABLE and not any(holds(kind, h.sentence.text) for h in best)
+        precise = asks_precisely(text)
+        type_missing = kind in CHECKABLE and not any(
+            holds(kind, h.sentence.text, precise=precise) for h in best
+        )
         unknown_focus = [w for w in focus_words(text) if not state.data.passage_bm25.knows(w)]
         unquoted = None if query.speaker else self._unquoted_name(text)
         top = result.hits[0] if result.hits else None
@@ -313,7 +316,7 @@ class SummitService:
                 state.sentences_by_sid,
                 max_words=a.max_words,
                 max_sentences=a.max_sentences,
-                wants=lambda t: holds(kind, t),
+                wants=lambda t: holds(kind, t, precise=precise),
                 question_terms=question_terms,
                 terms_of=lambda t: state.sentence_terms.get(t, frozenset()),
                 side_of=lambda s: state.sides.side_of(s.text, s.speaker, s.quoted),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer_types import expected_type, focus_words, holds
+from retrieval.answer_types import asks_precisely, expected_type, focus_words, holds
 from retrieval.documents import load_corpus
 from retrieval.intent import classify
 from retrieval.parts import split_parts
@@ -103,6 +103,20 @@ def test_answer_type_detectors() -> None:
     assert holds("number", "the two largest nuclear powers") and not holds("number", "Putin denied it")
     assert holds("reason", "because the international community would not accept Syria")
     assert holds("any", "anything") and holds("yesno", "anything")
+
+
+def test_a_question_insisting_on_the_exact_figure_wants_one() -> None:
+    assert asks_precisely("what did they say about syria") is None
+    assert asks_precisely("how many times exactly has tillerson met putin") == "times"
+    assert asks_precisely("what exact time did they announce it") == ""
+    met = "I’ve had many, many meetings with President Putin before"
+    assert holds("number", met)  # "many" answers "how many meetings did they have"
+    assert not holds("number", met, precise="meetings")  # ... but not "how many exactly"
+    assert not holds("number", "it went beyond the 35 minutes scheduled", precise="times")
+    assert holds("number", "it went beyond the 35 minutes scheduled", precise="minutes")
+    assert holds("number", "three rounds of talks", precise="")
+    assert holds("date", "announced this morning") and not holds("date", "announced this morning", precise="")
+    assert holds("date", "On July 9, he will travel", precise="")
 
 
 def test_focus_words_name_what_is_asked_for() -> None:
