@@ -43,10 +43,10 @@ def first(service):  # type: ignore[no-untyped-def]
 
 def test_dev_floors(dev) -> None:  # type: ignore[no-untyped-def]
     o = dev["overall"]
-    assert o["answer_hit"] >= 70
-    assert o["multi_full_hit"] >= 10
+    assert o["answer_hit"] >= 72
+    assert o["multi_full_hit"] >= 11
     assert o["not_answered"] >= 27
-    assert o["false_refusals"] <= 8
+    assert o["false_refusals"] <= 6
     assert o["mean_words"] <= 46
     k = dev["kinds"]
     assert k["instruction"]["not_answered"] == k["instruction"]["unanswerable"]
