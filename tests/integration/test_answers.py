@@ -151,6 +151,7 @@ def test_two_subjects_in_one_question_are_both_answered(service) -> None:  # typ
 
 def test_a_later_part_without_a_subject_of_its_own_takes_the_one_before(service) -> None:  # type: ignore[no-untyped-def]
     # "what did tillerson stress" alone is about anything; after a cyber part it is about cyber.
+    assert service.ask("what did tillerson stress").coverage == "none"
     answer = service.ask("what did lavrov say the cyber issue is about and what did tillerson stress")
     assert answer.answered and len(answer.parts) == 2
     assert "pornography" in answer.parts[0].quotes[0].text
