@@ -57,6 +57,9 @@ _NUMBER = re.compile(rf"\b\d+(?:[.,]\d+)?\b|\b(?:{_NUMBER_WORDS})\b", re.I)
 # time") is not answered by "many, many meetings" or "this morning".
 _PRECISELY = re.compile(r"\b(?:exact|exactly|precise|precisely|specific|specifically)\b", re.I)
 _COUNTED = re.compile(r"\bhow\s+many\s+(?:(?:exact|specific|separate|different)\s+)?(?P<noun>[a-z]+)", re.I)
+# Two or more capitalised names in a list: "Russia, Germany, and France", "Lavrov and U.S. ..."
+_CAPITALISED = r"(?:the\s+)?[A-Z][\w.’'-]*(?:\s+(?:of\s+)?[A-Z][\w.’'-]*)*"
+_NAME_LIST = re.compile(rf"{_CAPITALISED}(?:\s*,\s*{_CAPITALISED})*,?\s+and\s+{_CAPITALISED}")
 _VAGUE = {"both", "many", "few", "several", "all", "none", "most", "dozens"}
 _PRECISE_DATE = re.compile(
     rf"\b(?:{_MONTHS})\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
@@ -100,35 +103,42 @@ def expected_type(question: str) -> AnswerType:
     return "any"
 
 
-def asks_precisely(question: str) -> str | None:
-    """For a question that insists on an exact figure or moment ("how many times exactly", "what
-    exact time"): what is counted ("times"; "" when nothing is named). None for other questions."""
-    if not _PRECISELY.search(question):
-        return None
+def asks_precisely(question: str) -> bool:
+    """Whether the question insists on an exact figure or moment ("how many times exactly",
+    "what exact time")."""
+    return bool(_PRECISELY.search(question))
+
+
+def counted(question: str) -> str:
+    """What a "how many" question counts ("how many countries agreed" -> "countries"; "" when
+    it names nothing or is not such a question)."""
     m = _COUNTED.search(question)
     return m.group("noun").lower() if m else ""
 
 
-def _counts(sentence: str, noun: str) -> bool:
-    """A figure that is not vague, counting ``noun`` when one is named ("35 minutes")."""
+def _counts(sentence: str, noun: str, *, precise: bool) -> bool:
+    """A figure counting ``noun`` ("35 minutes", "many issues"; any figure when no noun is
+    named), not a vague one ("many", "few") when ``precise``; or, for a named noun and not
+    ``precise``, a list of names ("the United States, Russia, and Jordan")."""
     for m in _NUMBER.finditer(sentence):
-        if m.group(0).lower() in _VAGUE:
+        if precise and m.group(0).lower() in _VAGUE:
             continue
         after = sentence[m.end() : m.end() + 40].lower().split()[:3]
         if not noun or any(w.startswith(noun[:4]) for w in after):
             return True
-    return False
+    return bool(noun) and not precise and bool(_NAME_LIST.search(sentence))
 
 
-def holds(kind: AnswerType, sentence: str, *, precise: str | None = None) -> bool:
+def holds(kind: AnswerType, sentence: str, *, precise: bool = False, counted: str = "") -> bool:
     """Whether ``sentence`` contains an answer of this type (always true for "any"/"yesno").
-    ``precise`` (see ``asks_precisely``): only an exact date, or an exact figure of what is
-    counted, will do, not "this morning" or "many, many meetings"."""
+    ``precise`` (see ``asks_precisely``): only an exact date or figure will do, not "this
+    morning" or "many, many meetings"; ``counted``: what a "how many" question counts, which
+    the figure must count."""
     if kind == "date":
-        return bool((_PRECISE_DATE if precise is not None else _DATE).search(sentence))
+        return bool((_PRECISE_DATE if precise else _DATE).search(sentence))
     if kind == "number":
-        if precise is not None:
-            return _counts(sentence, precise)
+        if precise or counted:
+            return _counts(sentence, counted, precise=precise)
         return bool(_NUMBER.search(sentence))
     if kind == "duration":
         return bool(_DURATION.search(sentence))

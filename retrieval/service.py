@@ -31,7 +31,15 @@ from retrieval.answer import (
     not_covered_message,
     render_quotes,
 )
-from retrieval.answer_types import CHECKABLE, NOT_STATED, asks_precisely, expected_type, focus_words, holds
+from retrieval.answer_types import (
+    CHECKABLE,
+    NOT_STATED,
+    asks_precisely,
+    counted,
+    expected_type,
+    focus_words,
+    holds,
+)
 from retrieval.answerability import (
     Calibration,
     Decision,
@@ -288,9 +296,9 @@ class SummitService:
         evidence, rule = self._judge(query, result, vector, coverage=(terms, found))
         kind = expected_type(text)
         best = result.hits[:TYPED_CANDIDATES]
-        precise = asks_precisely(text)
+        precise, counts = asks_precisely(text), counted(text)
         type_missing = kind in CHECKABLE and not any(
-            holds(kind, h.sentence.text, precise=precise) for h in best
+            holds(kind, h.sentence.text, precise=precise, counted=counts) for h in best
         )
         unknown_focus = [w for w in focus_words(text) if not state.data.passage_bm25.knows(w)]
         unquoted = None if query.speaker else self._unquoted_name(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer_types import asks_precisely, expected_type, focus_words, holds
+from retrieval.answer_types import asks_precisely, counted, expected_type, focus_words, holds
 from retrieval.documents import load_corpus
 from retrieval.intent import classify
 from retrieval.parts import split_parts
@@ -106,17 +106,34 @@ def test_answer_type_detectors() -> None:
 
 
 def test_a_question_insisting_on_the_exact_figure_wants_one() -> None:
-    assert asks_precisely("what did they say about syria") is None
-    assert asks_precisely("how many times exactly has tillerson met putin") == "times"
-    assert asks_precisely("what exact time did they announce it") == ""
+    assert not asks_precisely("what did they say about syria")
+    assert asks_precisely("how many times exactly has tillerson met putin")
+    assert counted("how many times exactly has tillerson met putin") == "times"
+    assert counted("what exact time did they announce it") == ""
     met = "I’ve had many, many meetings with President Putin before"
-    assert holds("number", met)  # "many" answers "how many meetings did they have"
-    assert not holds("number", met, precise="meetings")  # ... but not "how many exactly"
-    assert not holds("number", "it went beyond the 35 minutes scheduled", precise="times")
-    assert holds("number", "it went beyond the 35 minutes scheduled", precise="minutes")
-    assert holds("number", "three rounds of talks", precise="")
-    assert holds("date", "announced this morning") and not holds("date", "announced this morning", precise="")
-    assert holds("date", "On July 9, he will travel", precise="")
+    assert holds("number", met, counted="meetings")  # "many" answers "how many meetings ..."
+    assert not holds("number", met, precise=True, counted="meetings")  # ... not "how many exactly"
+    assert not holds("number", "it went beyond the 35 minutes scheduled", precise=True, counted="times")
+    assert holds("number", "it went beyond the 35 minutes scheduled", precise=True, counted="minutes")
+    assert holds("number", "three rounds of talks", precise=True)
+    assert holds("date", "announced this morning") and not holds(
+        "date", "announced this morning", precise=True
+    )
+    assert holds("date", "On July 9, he will travel", precise=True)
+
+
+def test_a_how_many_question_wants_a_figure_of_what_it_counts() -> None:
+    assert counted("how many people came in to see what was going on") == "people"
+    came_in = "as the meeting went beyond the 35 minutes scheduled for it, other people came in"
+    assert holds("number", came_in) and not holds("number", came_in, counted="people")
+    assert holds("number", "although many issues were discussed, few were resolved", counted="issues")
+    # A list of names counts too ("how many countries agreed to maintain it?").
+    assert holds(
+        "number",
+        "The United States, Russia, and Jordan agreed to maintain that ceasefire.",
+        counted="countries",
+    )
+    assert not holds("number", "the two largest nuclear powers in this world", counted="nukes")
 
 
 def test_focus_words_name_what_is_asked_for() -> None:
