@@ -18,6 +18,11 @@ _DEPENDENT_START = re.compile(r"^[\"“]?(?:he|she|they|his|her|their|it|this|th
 _INTRODUCER = re.compile(r"^\S+(?:\s+\S+)?\s+(?:said|says|added|stressed)\s*[,:]$", re.I)
 
 
+def is_introducer(text: str) -> bool:
+    """A sentence that only introduces a quotation ("Tillerson said,"): never quoted alone."""
+    return bool(_INTRODUCER.match(text))
+
+
 def word_count(text: str) -> int:
     return len(text.split())
 
@@ -66,7 +71,7 @@ def choose_sentences(
     far does not contain. A sentence that starts with a pronoun brings the sentence before it
     when that fits, so "He said that ..." is not quoted without its subject. At most
     ``max_words`` words and ``max_sentences`` sentences, that subject sentence included."""
-    pool = [h for h in hits if not _INTRODUCER.match(h.sentence.text)]
+    pool = [h for h in hits if not is_introducer(h.sentence.text)]
     if not pool:
         return []
     top = pool[0]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from config.errors import BadQuestion
-from retrieval.answer import cite, render_quotes
+from retrieval.answer import cite, is_introducer, render_quotes
 from retrieval.hybrid import Hit
 from retrieval.topics import TopicSpec
 from retrieval.types import Sentence, Summary, Topic
@@ -85,6 +85,7 @@ def topic_sentences(
     """The best qualifying hits, in document order (empty when none qualifies). ``on_topic``:
     the sentence ids of a known topic; None for a free-text topic, whose hits must reach
     ``free_text_floor`` (dense cosine)."""
+    hits = [h for h in hits if not is_introducer(h.sentence.text)]
     if on_topic is not None:
         qualifies = [h for h in hits if h.sentence.sid in on_topic]
     else:

@@ -161,3 +161,13 @@ def test_not_covered_lists_the_topics() -> None:
     message = not_covered_message([Topic("Syria", "d"), Topic("North Korea", "d")], words)
     assert message.startswith("The press release does not answer that.")
     assert "Syria, North Korea" in message
+
+
+def test_a_summary_never_quotes_an_introducer_alone() -> None:
+    from retrieval.summarise import topic_sentences
+
+    introducer = hit("p1.s2", 0.99, 0.9)  # "Tillerson said,"
+    assert introducer.sentence.text == "Tillerson said,"
+    chosen = topic_sentences([introducer, hit("p1.s1", 0.8, 0.6)], None, 0.25)
+    assert [h.sentence.sid for h in chosen] == [BY_REF["p1.s1"].sid]
+    assert topic_sentences([introducer], None, 0.25) == []
