@@ -63,7 +63,7 @@ from retrieval.parts import split_parts
 from retrieval.positions import SideTable, split_positions
 from retrieval.profile import Profile, load_profile
 from retrieval.query import Query, clean_question, heard_from, parse_query
-from retrieval.speakers import Speakers
+from retrieval.speakers import Speakers, heard_names
 from retrieval.spelling import Speller
 from retrieval.summarise import (
     FREE_TEXT_RATIO,
@@ -107,6 +107,7 @@ class _State:
     sentence_terms: dict[str, frozenset[str]]  # a sentence's text -> its BM25 terms
     speller: Speller
     calibration: Calibration | None
+    heard: frozenset[str]  # names some sentence lets speak or state a position (lower case)
 
 
 @dataclass
@@ -174,6 +175,7 @@ class SummitService:
             },
             speller=Speller([x.text for x in corpus.sentences], profile.names),
             calibration=load_calibration(s.answerability_file),
+            heard=heard_names(corpus.sentences),
         )
         return data.stats
 
@@ -367,15 +369,16 @@ class SummitService:
         return text if name is None else self.state.speakers.with_person(before, name)
 
     def _unquoted_name(self, text: str) -> str | None:
-        """A person of the release whose words the question asks for but whom it never quotes
-        ("what did Nikki Haley say?"): the name, as the release spells it."""
+        """Someone the release names, whose words the question asks for, but whom it neither
+        quotes nor reports a position of ("what did Nikki Haley say?"; not "what did Russia
+        say", which "Russia requested ..." answers): the name, as the release spells it."""
         name = heard_from(text)
         if not name:
             return None
         words = name.replace("’s", "").replace("'s", "").split()
         proper = self.state.speller.proper
         if not all(w.lower().strip(".") in proper for w in words) or any(
-            self.state.sides.actors(w) for w in words
+            w.lower().strip(".") in self.state.heard for w in words
         ):
             return None
         return " ".join(w[:1].upper() + w[1:] for w in words)

@@ -29,6 +29,11 @@ _SAYING = (
     r"said|says|say|stressed|pointed\s+out|referred\s+to|noted|added|told|explained|insisted|argued"
     r"|denied|illustrated|retains\s+his\s+view|remarked|warned|replied|answered"
 )
+# A capitalised name as the subject of words or of a stated position ("Russia requested",
+# "Putin firmly denied", "Trump believes"): whom the text lets the reader hear from.
+_HEARD = re.compile(
+    rf"\b(?P<name>[A-Z][\w’'\-]+)\s+(?:\w+ly\s+|also\s+|has\s+)?(?:{_SAYING}|requested|supports|believes|wants)\b"
+)
 _PRONOUN_SAYS = re.compile(r"\b(?:he|she)\s+(?:said|did|added|stressed|noted)\b", re.IGNORECASE)
 _INTRODUCES_QUOTE = re.compile(r"\b(?:said|says|added|stressed|noted)\s*[,:]\s*$", re.IGNORECASE)
 _QUOTE = re.compile(r"[\"“”]")
@@ -114,6 +119,12 @@ class Speakers:
 
     def attribute(self, sentences: list[Sentence]) -> list[Sentence]:
         return attribute_speakers(sentences, self)
+
+
+def heard_names(sentences: Sequence[Sentence]) -> frozenset[str]:
+    """The names (lower case) that some sentence lets speak or state a position (``_HEARD``):
+    a question about what anyone else said is about words the text does not give."""
+    return frozenset(m.group("name").lower() for s in sentences for m in _HEARD.finditer(s.text))
 
 
 def attribute_speakers(sentences: list[Sentence], speakers: Speakers) -> list[Sentence]:

@@ -219,3 +219,8 @@ def test_a_name_the_release_never_quotes_is_a_partial_answer(service) -> None:  
     assert answer.answer.startswith("The release does not quote Jordan")
     assert "Jordan agreed to maintain that ceasefire" in answer.answer
     assert service.ask("what did the translator say").answered  # quoted: an answer
+    # Haley is one of the profile's actors (she counts for a side), but the release never lets her
+    # speak; Russia it does ("Russia requested ...").
+    haley = service.ask("what did nikki haley say about north korea")
+    assert haley.coverage == "partial" and haley.answer.startswith("The release does not quote Nikki Haley")
+    assert service.ask("what did russia say about ukraine").answered

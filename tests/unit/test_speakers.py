@@ -162,3 +162,11 @@ def test_canonical_names_and_attributions() -> None:
 def test_a_question_is_asked_of_another_person(question: str, expected: str) -> None:
     assert SPEAKERS.with_person(question, "Tillerson") == expected
     assert Speakers().with_person("What happened?", "Lavrov") == "according to Lavrov, what happened?"
+
+
+def test_the_names_the_release_lets_speak_or_state_a_position(by_start) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.speakers import heard_names
+
+    heard = heard_names(by_start.all)
+    assert {"tillerson", "lavrov", "putin", "trump", "russia"} <= heard  # "Russia requested ..."
+    assert "haley" not in heard and "jordan" not in heard  # named, never heard from
