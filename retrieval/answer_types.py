@@ -151,6 +151,30 @@ def holds(kind: AnswerType, sentence: str, *, precise: bool = False, counted: st
     return True
 
 
+# "who is Sergey Lavrov?": the whole question is a name, and the answer is what the text calls
+# them: the title that comes with the name ("Russian Foreign Minister Sergey Lavrov").
+_WHO_IS = re.compile(r"^(?:so\s+)?(?:who|what)\s*(?:is|was|'s|’s|s)\s+(?P<name>[\w’'.\- ]+?)\s*\??$", re.I)
+_TITLE_RUN = re.compile(r"(?:\b(?:[A-Z][\w.’'\-]*|of)\s+)*\b[A-Z][\w.’'\-]*\s+$")
+
+
+def defined_name(question: str) -> str | None:
+    """The name a "who is X?" question asks about (its last word: the surname), else None."""
+    m = _WHO_IS.match(_LEAD.sub("", question.strip()))
+    if not m or len(m.group("name").split()) > 4:
+        return None
+    return m.group("name").split()[-1]
+
+
+def titled(name: str, sentence: str) -> bool:
+    """Whether ``sentence`` names ``name`` with a title before it ("Ambassador Kurt Volker",
+    "President Putin"), not at the start of the sentence."""
+    for m in re.finditer(rf"\b{re.escape(name)}\b", sentence, re.I):
+        before = _TITLE_RUN.search(sentence[: m.start()])
+        if before and before.start() > 0 and sentence[: before.start()].strip():
+            return True
+    return False
+
+
 # The kinds whose absence from the sentences on a subject can be told reliably from their surface
 # form; a reason, a person or a place is too often implicit ("They sent the First Lady in").
 CHECKABLE: frozenset[str] = frozenset({"date", "number", "duration"})

@@ -36,9 +36,11 @@ from retrieval.answer_types import (
     NOT_STATED,
     asks_precisely,
     counted,
+    defined_name,
     expected_type,
     focus_words,
     holds,
+    titled,
 )
 from retrieval.answerability import (
     Calibration,
@@ -299,6 +301,9 @@ class SummitService:
         kind = expected_type(text)
         best = result.hits[:TYPED_CANDIDATES]
         precise, counts = asks_precisely(text), counted(text)
+        defined = defined_name(query.search_text)
+        if defined and defined.lower() not in state.speller.proper:
+            defined = None  # "who is the new envoy": not a name of the release
         type_missing = kind in CHECKABLE and not any(
             holds(kind, h.sentence.text, precise=precise, counted=counts) for h in best
         )
@@ -326,7 +331,9 @@ class SummitService:
                 state.sentences_by_sid,
                 max_words=a.max_words,
                 max_sentences=a.max_sentences,
-                wants=lambda t: holds(kind, t, precise=precise),
+                wants=(lambda t: titled(defined, t))
+                if defined
+                else (lambda t: holds(kind, t, precise=precise)),
                 question_terms=question_terms,
                 terms_of=lambda t: state.sentence_terms.get(t, frozenset()),
                 side_of=lambda s: state.sides.side_of(s.text, s.speaker, s.quoted),

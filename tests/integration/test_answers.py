@@ -138,6 +138,12 @@ def test_who_is_volcker_gets_his_appointment(service) -> None:  # type: ignore[n
     assert "Kyiv" not in answer.answer
 
 
+def test_who_is_a_name_gets_the_sentence_with_their_title(service) -> None:  # type: ignore[no-untyped-def]
+    answer = service.ask("who is sergei lavrow")
+    assert answer.answered and "Russian Foreign Minister Sergey Lavrov" in answer.quotes[0].text
+    assert answer.citations[0].paragraph == 1
+
+
 def test_two_subjects_in_one_question_are_both_answered(service) -> None:  # type: ignore[no-untyped-def]
     answer = service.ask("what was said about korea and the cyber stuff")
     assert answer.answered and len(answer.parts) == 2

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer_types import asks_precisely, counted, expected_type, focus_words, holds
+from retrieval.answer_types import (
+    asks_precisely,
+    counted,
+    defined_name,
+    expected_type,
+    focus_words,
+    holds,
+    titled,
+)
 from retrieval.documents import load_corpus
 from retrieval.intent import classify
 from retrieval.parts import split_parts
@@ -193,3 +201,15 @@ def test_a_leading_phrase_and_a_question_are_one_question(question: str) -> None
 def test_a_leading_on_is_not_a_frame() -> None:
     question = "On what point did Moscow's and Washington's top diplomats fully concur?"
     assert split_parts(question).texts == [question]
+
+
+def test_who_is_a_name_wants_the_sentence_giving_their_title() -> None:
+    assert defined_name("who is sergei Lavrov?") == "Lavrov"
+    assert defined_name("so who's Volker") == "Volker"
+    assert defined_name("who is going to be on the cyber working group") is None  # not a name
+    assert defined_name("what did Lavrov say") is None
+    first = "EIRNS—The briefings presented by Russian Foreign Minister Sergey Lavrov and U.S. Secretary"
+    assert titled("Lavrov", first)
+    assert not titled("Lavrov", "The translator of Lavrov’s remarks said that Trump said that")
+    assert not titled("Lavrov", "Lavrov pointed out that this problem involves pornography")
+    assert titled("Putin", "I’ve had many, many meetings with President Putin before")
