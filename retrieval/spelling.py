@@ -4,7 +4,9 @@ A question's words are looked up in the release's own vocabulary. A word found t
 word that is not there but is a common English word is kept too ("meddling", "weather"). Anything
 else — a typo, or a rare word one or two letters from a name in the release ("volcker" → Volker,
 "asad" → Assad) — is corrected against the release's vocabulary and names with SymSpell
-(symspellpy): at most one edit for words of up to five letters, two for longer ones. English
+(symspellpy): at most one edit for words of up to five letters (or the same letters in another
+order: "sirya" → Syria), two for longer ones; among equally close words, one that holds every
+typed letter in order wins ("agre" → agree, not "are"), then the most frequent. English
 words and their frequencies come from the frequency dictionary bundled with symspellpy. Chat forms
 ("whats", "u", "n", "gonna", "wat") are expanded first.
 """
@@ -86,6 +88,12 @@ def english_counts() -> dict[str, int]:
     return counts
 
 
+def _holds_in_order(word: str, typed: str) -> bool:
+    """Whether ``typed``'s letters all occur in ``word``, in order (``typed`` lacks some)."""
+    letters = iter(word)
+    return all(ch in letters for ch in typed)
+
+
 @dataclass(frozen=True)
 class Correction:
     text: str  # the question as searched
@@ -147,10 +155,14 @@ class Speller:
         distance = 1 if len(low) <= 5 else 2
         from symspellpy import Verbosity
 
-        found = self.symspell.lookup(low, Verbosity.CLOSEST, max_edit_distance=distance)
+        found = self.symspell.lookup(low, Verbosity.ALL, max_edit_distance=2)
+        # A short word takes one edit, or its own letters in another order ("sirya" -> syria).
+        found = [s for s in found if s.distance <= distance or sorted(s.term) == sorted(low)]
         if not found:
             return None
-        best = max(found, key=lambda s: (-s.distance, s.count))
+        # The fewest edits; among those, a word holding every typed letter in order (a letter left
+        # out is the commonest slip: "agre" -> agree, not are), then the most frequent.
+        best = max(found, key=lambda s: (-s.distance, _holds_in_order(s.term, low), s.count))
         if english and best.term not in self.proper:
             return None  # a real (if rare) English word, and no name of the release it could be
         return best.term

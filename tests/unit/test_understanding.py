@@ -32,6 +32,7 @@ SPELLER = Speller([s.text for s in load_corpus(CORPUS).sentences], shipped_profi
         ("was there any evidance", "was there any evidence"),
         ("whats up with ukrane n russia", "what is up with Ukraine and russia"),
         ("wat did lavrov say abt cyber", "what did lavrov say about cyber"),
+        ("wat did they agre on in sirya", "what did they agree on in Syria"),  # not "are"; swapped letters
     ],
 )
 def test_typos_and_chat_forms_are_corrected(typed: str, searched: str) -> None:
