@@ -190,15 +190,22 @@ NOT_STATED = {
 
 
 # "which reporter" would catch too much: a reworded question names things in its own words.
-_FOCUS = re.compile(r"^how\s+(?P<adj>old|big|large|far|tall|heavy|expensive|fast|wide|deep)\b", re.I)
-_ASKED_NOUN = re.compile(r"\b(?P<noun>name|names|age|cost|price|size|salary|nationality|address)\b", re.I)
+# (Not "how fast": speed is told in adverbs the question does not use, "connected very quickly".)
+_FOCUS = re.compile(r"^how\s+(?P<adj>old|big|large|far|tall|heavy|expensive|wide|deep)\b", re.I)
+# As a noun only ("her name", "the first ladys name", "the name of"), not "why did Trump name ...".
+_ASKED_NOUN = re.compile(
+    r"\b(?:(?:the|a|an|his|her|their|its|your|my|what|\w+['’]s)\s+(?:\w+\s+){0,2}"
+    r"(?P<noun>name|names|age|cost|price|size|salary|nationality|address)\b"
+    r"|(?P<of>name|names|age|cost|price|size|salary|nationality|address)\s+of)\b",
+    re.I,
+)
 
 
 def focus_words(question: str) -> list[str]:
     """The word naming what is asked for ("how *old*", "what is her *name*"):
     when the release never uses it, the release cannot be giving that detail."""
     text = _LEAD.sub("", question.strip())
-    words = [m.group("noun") for m in _ASKED_NOUN.finditer(text)]
+    words = [m.group("noun") or m.group("of") for m in _ASKED_NOUN.finditer(text)]
     m = _FOCUS.search(text)
     if m:
         words.append(m.group("adj"))

@@ -148,6 +148,9 @@ def test_a_how_many_question_wants_a_figure_of_what_it_counts() -> None:
 def test_focus_words_name_what_is_asked_for() -> None:
     assert focus_words("how old is kurt volker") == ["old"]
     assert focus_words("whats the first ladys name") == ["name"]
+    assert focus_words("what is the name of the translator") == ["name"]
+    assert focus_words("why did trump name a special envoy for ukraine") == []  # a verb here
+    assert focus_words("how fast did they hit it off") == []  # "connected very quickly"
     assert focus_words("which neighbouring kingdom will help") == []  # reworded, not a missing detail
 
 
