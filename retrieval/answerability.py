@@ -35,6 +35,10 @@ from retrieval.storage import read_json_object, save_array, write_json
 from retrieval.types import Coverage
 
 log = logging.getLogger(__name__)
+# A subject description is a list of its topic's key words, easier to match than an anchor on the
+# strength of one shared word ("where was the summit held" vs "overall outcome of the summit"):
+# it counts this much less.
+SUBJECT_DISCOUNT = 0.05
 CACHE = "off_topic.npy"
 CACHE_META = "off_topic.json"
 
@@ -60,7 +64,7 @@ class Similarities:
     @property
     def gap(self) -> float:
         """How much closer the text is to a subject the release does not cover than to the release."""
-        return self.off_topic - max(self.release, self.subject)
+        return self.off_topic - max(self.release, self.subject - SUBJECT_DISCOUNT)
 
 
 @dataclass(frozen=True)
