@@ -85,7 +85,7 @@ def choose_sentences(
             break
     chosen = [top]
     covered = set(terms_of(top.sentence.text))
-    sides = {side_of(top.sentence)}
+    sides = {side_of(top.sentence)} if comparison else set()  # sides matter only to a comparison
     words = word_count(top.sentence.text)
     for h in pool[:CANDIDATES]:
         if h is top or h.score < ADDITIONAL_MIN_RATIO * top.score or h.dense < ADDITIONAL_MIN_SIMILARITY:
@@ -99,8 +99,8 @@ def choose_sentences(
         terms = terms_of(h.sentence.text)
         if covered and terms and len(terms & covered) / len(terms | covered) > REDUNDANT_OVERLAP:
             continue  # says what is already quoted
-        side = side_of(h.sentence)
-        adds_side = comparison and side is not None and side not in sides
+        side = side_of(h.sentence) if comparison else None
+        adds_side = side is not None and side not in sides
         adds_terms = bool((terms & question_terms) - covered)
         close = h.score >= CLOSE_RATIO * top.score  # nearly as good an answer on its own
         if not (adds_side or adds_terms or close):

@@ -74,13 +74,7 @@ def check_length(text: str, max_chars: int) -> None:
         )
 
 
-def clean_question(text: str | None, max_chars: int, *, empty_message: str = EMPTY_QUESTION) -> str:
-    """Normalise a question or topic: strip control characters and mentions, fold whitespace.
-    Raises BadQuestion with a friendly message when nothing usable is left or it is too long.
-    Front ends call it before any slow work; the service calls it again as the authority."""
-    if text is None:
-        raise BadQuestion("Please ask a question about the press release.")
-    check_length(text, max_chars)
+def _normalise(text: str) -> str:
     # Lone surrogates (undecodable bytes read with surrogateescape, or sent as such through Discord)
     # cannot be encoded as UTF-8: the tokenizer refuses them and no output could carry them.
     text = "".join(ch for ch in text if not "\ud800" <= ch <= "\udfff")
@@ -88,11 +82,22 @@ def clean_question(text: str | None, max_chars: int, *, empty_message: str = EMP
     text = unicodedata.normalize("NFC", text)
     # Control characters and line separators become spaces; invisible format characters (zero-width
     # spaces, direction marks) go.
-    text = "".join(
+    return "".join(
         " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
         for ch in text
         if unicodedata.category(ch) != "Cf"
     )
+
+
+def clean_question(text: str | None, max_chars: int, *, empty_message: str = EMPTY_QUESTION) -> str:
+    """Normalise a question or topic: strip control characters and mentions, fold whitespace.
+    Raises BadQuestion with a friendly message when nothing usable is left or it is too long.
+    Front ends call it before any slow work; the service calls it again as the authority."""
+    if text is None:
+        raise BadQuestion("Please ask a question about the press release.")
+    check_length(text, max_chars)
+    if not (text.isascii() and text.isprintable()):  # plain ASCII (the usual case) needs none of it
+        text = _normalise(text)
     text = MENTION.sub(" ", text)
     text = " ".join(text.split())
     if not any(ch.isalnum() for ch in text):
