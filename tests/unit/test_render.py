@@ -380,3 +380,27 @@ def test_refresh_catalogue_takes_the_topics_and_wording_of_the_reloaded_profile(
     assert "the Riverside Library handbook" in (
         render.help_embed("SummitBot", bot.collection).description or ""
     )
+
+
+def test_a_part_an_earlier_quote_answers_says_so_in_discord_and_the_console() -> None:
+    from cli.render import answer_text
+    from retrieval.types import AnswerPart
+
+    quote = Quote("On North Korea, Putin supports the double freeze approach, but Trump believes ...", 1)
+    note = "The quote above answers this part too."
+    answer = Answer(
+        question="what does putin back on north korea and what does trump prefer",
+        answered=True,
+        answer=f"{quote.text} [1] {note}",
+        citations=[Citation(1, "summit", 7, quote.text, 1.0)],
+        quotes=[quote],
+        parts=[
+            AnswerPart("what does putin back on north korea", "full", "", [quote]),
+            AnswerPart("what does trump prefer", "full", note),
+        ],
+    )
+    discord_text = render.answer_description(answer)
+    assert "**» what does trump prefer**\n" + note in discord_text
+    console = answer_text(answer, {})
+    assert "» what does trump prefer\n" + note in console
+    assert console.split("Sources")[0].count("double freeze") == 1  # quoted once, above its sources
