@@ -86,7 +86,7 @@ def _check(sims: Similarities, t: Thresholds, *, words_covered: bool) -> Decisio
     if sims.release < t.min_similarity:
         reason = f"best similarity {sims.release:.2f} < {t.min_similarity:.2f}"
     elif sims.gap > t.off_topic_margin and not words_covered:
-        closest = max(sims.release, sims.subject)
+        closest = sims.off_topic - sims.gap  # the release, or one of its subjects (discounted)
         reason = f"closer to an uncovered subject ({sims.anchor!r}: {sims.off_topic:.2f} vs {closest:.2f})"
     else:
         reason = ""
