@@ -289,7 +289,8 @@ class SummitService:
     def _part(self, text: str, context: str | None, method: Method) -> _Part:
         """Search, judge and compose one part. ``context``: the subject of the part before it
         (its words without people's names), which a later part refers to with a pronoun ("who
-        agreed to maintain it?") or leaves out ("what does trump want", after a North Korea part)."""
+        agreed to maintain it?") or leaves out ("what does trump want", after a North Korea part);
+        a pronoun part is first tried without it (``_pronoun_part_alone``)."""
         state, a = self.state, self.settings.answer
         short = state.profile.collection.short
         query = parse_query(text, state.speakers)
@@ -358,6 +359,15 @@ class SummitService:
             note = f"The {short} does not cover “{text}”."
         return _Part(text, coverage, probability, hits, note, result, signals)
 
+    def _pronoun_part_alone(self, text: str, method: Method) -> _Part | None:
+        """A later part with a pronoun but words of its own ("did tillerson say they rehashed the
+        past?"), answered in full without the part before: then the pronoun did not need it (a
+        second encode only when it did)."""
+        if not _PRONOUN.search(text) or self._elliptic(parse_query(text, self.state.speakers)):
+            return None
+        alone = self._part(text, None, method)
+        return alone if alone.coverage == "full" else None
+
     def _elliptic(self, query: Query) -> bool:
         """A part with at most one word of its own the release uses, people's names aside ("what
         does trump want", "what did tillerson point to instead"): its subject is the part before."""
@@ -416,6 +426,10 @@ class SummitService:
                 before = parse_query(parts[-1].text, self.state.speakers)
                 context = before.without_people
                 part_text = self._name_only(part_text, before.text)
+                alone = self._pronoun_part_alone(part_text, method)
+                if alone is not None:
+                    parts.append(alone)
+                    continue
             parts.append(self._part(part_text, context, method))
         if split.tentative:
             # "about X and Y": two subjects only when they lie in different paragraphs.

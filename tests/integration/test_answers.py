@@ -164,6 +164,16 @@ def test_a_later_part_without_a_subject_of_its_own_takes_the_one_before(service)
     assert any("disruption of economic activity" in q.text for q in answer.parts[1].quotes)
 
 
+def test_a_pronoun_part_with_words_of_its_own_does_not_borrow_the_part_before(service) -> None:  # type: ignore[no-untyped-def]
+    # "they" are the leaders, not Volker and Tillerson: searched with the Kyiv part, it found Kyiv.
+    answer = service.ask(
+        "where are volker and tillerson going. and did tillerson say they rehashed the past?"
+    )
+    assert [p.coverage for p in answer.parts] == ["full", "full"]
+    assert "Kyiv" in answer.parts[0].quotes[0].text
+    assert "not a lot of relitigating of the past" in answer.parts[1].quotes[0].text
+
+
 def test_a_bare_name_part_asks_the_part_before_of_that_person(service) -> None:  # type: ignore[no-untyped-def]
     answer = service.ask("what is putin's view on assad? and tillerson's?")
     assert [p.question for p in answer.parts] == [
