@@ -34,6 +34,10 @@ _RULE_BREAKING = re.compile(
 _CREATIVE = re.compile(
     r"\b(?:a\s+)?(?:joke|poem|haiku|limerick|song|rap|story|essay|tweet)\s+(?:about|on|for)\b", re.I
 )
+# "why did Tillerson tell the story about the First Lady?" asks about a story; it does not ask for one.
+_ASKS_ABOUT_THE_TEXT = re.compile(
+    r"^(?:why|when|where|who|which|how(?!\s+about)|did|does|do|was|were|is|has|had)\b", re.I
+)
 _CHITCHAT = re.compile(
     r"""^(?:
         (?:hi|hello|hey|yo|hiya|howdy|greetings|good\s+(?:morning|afternoon|evening|night)|gm|sup)
@@ -55,6 +59,7 @@ def classify(question: str) -> Intent:
     text = " ".join(question.split())
     if _CHITCHAT.match(text):
         return "chitchat"
-    if _RULE_BREAKING.search(text) or _INSTRUCTION.match(text) or _CREATIVE.search(text):
+    creative = _CREATIVE.search(text) and not _ASKS_ABOUT_THE_TEXT.match(text)
+    if _RULE_BREAKING.search(text) or _INSTRUCTION.match(text) or creative:
         return "instruction"
     return "question"

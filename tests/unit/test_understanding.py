@@ -171,6 +171,8 @@ def test_focus_words_name_what_is_asked_for() -> None:
         ("who is volker", "question"),
         ("tell me about the ceasefire", "question"),
         ("what did Lavrov say about cyber-security?", "question"),
+        ("why did tillerson tell the story about the first lady", "question"),  # about a story
+        ("how about a joke on lavrov", "instruction"),
     ],
 )
 def test_instructions_and_chitchat_are_told_apart_from_questions(text: str, intent: str) -> None:
