@@ -6,8 +6,8 @@ Measured on 2026-12-02 with the real model (hybrid):
 - eval/questions.toml (63, the first set): answer hit 37/47, 16/16 not answered, 1 false refusal,
   mean 38.8 words.
 - eval/heldout.toml (42, the first held-out set, spent): 12 of 14 not answered, no false refusal.
-- eval/heldout6_blind.toml (116, the last blind set, run once, spent since): answer hit 61/84,
-  multi-part 6/12, unanswerable not answered 24/32, 6 false refusals; summaries 12/12.
+- eval/heldout7_blind.toml (116, the last blind set, run once, spent since): answer hit 62/84,
+  multi-part 8/12, unanswerable not answered 24/32, 4 false refusals; summaries 9/12.
 The floors sit a little below, not at, those figures.
 """
 
@@ -86,12 +86,12 @@ def test_the_first_held_out_set_still_holds(service) -> None:  # type: ignore[no
 
 
 def test_the_last_blind_set_does_not_regress(service) -> None:  # type: ignore[no-untyped-def]
-    """eval/heldout6_blind.toml measured the final figures once; now it guards them."""
-    o = evaluate(service, EVAL / "heldout6_blind.toml")
+    """eval/heldout7_blind.toml measured the final figures once; now it guards them."""
+    o = evaluate(service, EVAL / "heldout7_blind.toml")
     r, s = o["overall"], o["summaries"]
-    assert r["answer_hit"] >= 59 and r["multi_full_hit"] >= 5
-    assert r["not_answered"] >= 22 and r["false_refusals"] <= 7
-    assert s["passed"] >= 11
+    assert r["answer_hit"] >= 60 and r["multi_full_hit"] >= 7
+    assert r["not_answered"] >= 22 and r["false_refusals"] <= 5
+    assert s["passed"] >= 8
 
 
 def test_the_risk_coverage_table_is_consistent(dev) -> None:  # type: ignore[no-untyped-def]
