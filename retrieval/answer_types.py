@@ -193,10 +193,10 @@ NOT_STATED = {
 # (Not "how fast": speed is told in adverbs the question does not use, "connected very quickly".)
 _FOCUS = re.compile(r"^how\s+(?P<adj>old|big|large|far|tall|heavy|expensive|wide|deep)\b", re.I)
 # As a noun only ("her name", "the first ladys name", "the name of"), not "why did Trump name ...".
+_DETAIL_NOUNS = r"name|names|age|cost|price|size|salary|nationality|address"
 _ASKED_NOUN = re.compile(
     r"\b(?:(?:the|a|an|his|her|their|its|your|my|what|\w+['’]s)\s+(?:\w+\s+){0,2}"
-    r"(?P<noun>name|names|age|cost|price|size|salary|nationality|address)\b"
-    r"|(?P<of>name|names|age|cost|price|size|salary|nationality|address)\s+of)\b",
+    rf"(?P<noun>{_DETAIL_NOUNS})\b|(?P<of>{_DETAIL_NOUNS})\s+of)\b",
     re.I,
 )
 

@@ -96,12 +96,9 @@ class Speakers:
         -> "What did say about Assad?"): the name alone would make every sentence that mentions
         them look relevant; the speaker is preferred through the speaker boost instead. With no
         speakers given, every person's name goes."""
-        # Only the name itself: an epithet such as "Moscow's top diplomat" carries meaning worth keeping.
-        people = speakers or tuple(self.people)
-        aliases = sorted((a for p in people for a in self.people.get(p, ()) if p in a), key=len, reverse=True)
-        if not aliases:
+        pattern = self._names(speakers or tuple(self.people), possessive=True)
+        if pattern is None:
             return question
-        pattern = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in aliases) + r")(?:[’']s)?\b", re.I)
         stripped = " ".join(pattern.sub(" ", question).split())
         return stripped if any(ch.isalnum() for ch in stripped) else question
 
@@ -109,13 +106,22 @@ class Speakers:
         """The question asked of another person: every person's name in it becomes ``name``
         ("what is Putin's view on Assad?" -> "what is Tillerson's view on Assad?"); a question
         that names nobody is asked "according to" them."""
-        aliases = sorted((a for p in self.people for a in self.people[p] if p in a), key=len, reverse=True)
-        if aliases:
-            pattern = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in aliases) + r")\b", re.I)
+        pattern = self._names(tuple(self.people), possessive=False)
+        if pattern is not None:
             replaced, n = pattern.subn(name, question)
             if n:
                 return replaced
         return f"according to {name}, {question[:1].lower()}{question[1:]}"
+
+    def _names(self, people: Sequence[str], *, possessive: bool) -> re.Pattern[str] | None:
+        """The names of these people as whole words, longest first (``possessive``: with a
+        following "'s"); None when they have none. Only the aliases that hold the name itself: an
+        epithet such as "Moscow's top diplomat" carries meaning worth keeping."""
+        aliases = sorted((a for p in people for a in self.people.get(p, ()) if p in a), key=len, reverse=True)
+        if not aliases:
+            return None
+        suffix = r"(?:[’']s)?" if possessive else ""
+        return re.compile(r"\b(?:" + "|".join(re.escape(a) for a in aliases) + r")" + suffix + r"\b", re.I)
 
     def attribute(self, sentences: list[Sentence]) -> list[Sentence]:
         return attribute_speakers(sentences, self)
