@@ -2,8 +2,11 @@
 
 when / what date / what time -> a date or time; where -> a place; who / which country -> a person
 or body; how many / how much -> a number; how long -> a duration; why -> a reason; did / does /
-is / was ... -> yes or no (answered by the sentence that confirms or denies it). Other questions
-("what did X say about Y") expect no particular type.
+is / was ... -> yes or no (answered by the sentence that confirms or denies it). Two kinds of
+question are answered by a verdict the text states in so many words: whether something came off
+("did the first lady manage to end the meeting?" -> "so she failed") and what someone denied or
+refused ("what wouldn't Putin admit?" -> "Putin firmly denied ..."). Other questions ("what did
+X say about Y") expect no particular type.
 
 The detectors are deliberately plain: they look for the surface forms such answers take in
 English news text (month names and days, clock times, numerals and number words, "because",
@@ -16,7 +19,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-AnswerType = Literal["date", "place", "person", "number", "duration", "reason", "yesno", "any"]
+AnswerType = Literal[
+    "date", "place", "person", "number", "duration", "reason", "yesno", "outcome", "denial", "any"
+]
 
 _WHEN = re.compile(
     r"^(?:when|what\s+(?:date|day|time|year|month|hour)|at\s+what\s+time|which\s+(?:day|date|year|month)"
@@ -35,7 +40,28 @@ _WHY = re.compile(r"^(?:why|for\s+what\s+reason|what\s+(?:was|is)\s+the\s+reason
 _YESNO = re.compile(
     r"^(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should)\s+(?!you\b|u\b)", re.I
 )
-_LEAD = re.compile(r"^(?:and|also|so|ok|okay|but|then|hey|um|uh|like|pls|please)[\s,]+", re.I)
+# A yes/no question on whether an attempt came off ("did she manage to ...", "was he able to ...",
+# "did it work"), answered by the sentence that says it did or did not ("so she failed").
+_ATTEMPT = re.compile(r"\b(?:manag(?:e|ed|es|ing)|succe\w*|able\s+to|fail\w*|work(?:s|ed)?)\b", re.I)
+_OUTCOME = re.compile(
+    r"\b(?:fail\w*|succe\w*|(?:did\s*n[o’']t|did\s+not|does\s*n[o’']t|does\s+not)\s+work|worked"
+    r"|managed|unable|in\s+vain)\b",
+    re.I,
+)
+# A question on what someone refused or would not admit ("what did putin refuse to admit", "did
+# putin deny ...?"), answered by the sentence that reports the denial.
+_DENIED = re.compile(
+    r"\b(?:refus\w*|den(?:y|ied|ies|ying|ial)|admit\w*|reject\w*|would\s*n[o’']?t|wo\s*n[o’']?t)\b", re.I
+)
+_DENIAL = re.compile(
+    r"\b(?:den(?:y|ied|ies|ying|ial)|refus\w*|reject\w*|would\s+not|would\s*n[’']t|will\s+not"
+    r"|wo\s*n[’']t|not\s+accept)\b",
+    re.I,
+)
+_LEAD = re.compile(
+    r"^(?:(?:and|also|so|ok|okay|but|then|hey|um|uh|like|pls|please|lol|lmao|yo|wait|hmm|oh|btw)[\s,]+)+",
+    re.I,
+)
 
 _MONTHS = (
     r"January|February|March|April|May|June|July|August|September|October|November|December"
@@ -87,20 +113,25 @@ _PERSON_NOUN = re.compile(
 )
 
 
+_TYPES: tuple[tuple[re.Pattern[str], AnswerType], ...] = (
+    (_HOW_LONG, "duration"),
+    (_HOW_MANY, "number"),
+    (_WHEN, "date"),
+    (_WHERE, "place"),
+    (_WHO, "person"),
+    (_WHY, "reason"),
+    (_YESNO, "yesno"),
+)
+
+
 def expected_type(question: str) -> AnswerType:
     text = _LEAD.sub("", question.strip())
-    for pattern, kind in (
-        (_HOW_LONG, "duration"),
-        (_HOW_MANY, "number"),
-        (_WHEN, "date"),
-        (_WHERE, "place"),
-        (_WHO, "person"),
-        (_WHY, "reason"),
-        (_YESNO, "yesno"),
-    ):
-        if pattern.search(text):
-            return kind  # type: ignore[return-value]
-    return "any"
+    kind: AnswerType = next((kind for pattern, kind in _TYPES if pattern.search(text)), "any")
+    if kind == "yesno" and _ATTEMPT.search(text):
+        return "outcome"
+    if kind in ("yesno", "any") and _DENIED.search(text):
+        return "denial"
+    return kind
 
 
 def asks_precisely(question: str) -> bool:
@@ -130,7 +161,8 @@ def _counts(sentence: str, noun: str, *, precise: bool) -> bool:
 
 
 def holds(kind: AnswerType, sentence: str, *, precise: bool = False, counted: str = "") -> bool:
-    """Whether ``sentence`` contains an answer of this type (always true for "any"/"yesno").
+    """Whether ``sentence`` contains an answer of this type (always true for "any"/"yesno"; for
+    "outcome" a verdict on an attempt, "failed"; for "denial" a denial or refusal).
     ``precise`` (see ``asks_precisely``): only an exact date or figure will do, not "this
     morning" or "many, many meetings"; ``counted``: what a "how many" question counts, which
     the figure must count."""
@@ -148,6 +180,10 @@ def holds(kind: AnswerType, sentence: str, *, precise: bool = False, counted: st
         return bool(_PLACE.search(sentence))
     if kind == "person":
         return bool(_NAME.search(sentence) or _PERSON_NOUN.search(sentence))
+    if kind == "outcome":
+        return bool(_OUTCOME.search(sentence))
+    if kind == "denial":
+        return bool(_DENIAL.search(sentence))
     return True
 
 

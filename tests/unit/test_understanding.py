@@ -92,7 +92,15 @@ def test_at_most_three_parts() -> None:
         ("how many countries agreed", "number"),
         ("how long was the meeting scheduled", "duration"),
         ("why does the us want assad gone", "reason"),
-        ("did putin admit the hacking?", "yesno"),
+        ("did putin ask for evidence?", "yesno"),
+        ("did putin admit the hacking?", "denial"),
+        ("what wouldnt putin admit to", "denial"),
+        ("what did putin refuse to admit", "denial"),
+        ("who denied it?", "person"),
+        ("was the first lady able to end the meeting?", "outcome"),
+        ("lol did the first lady thing work", "outcome"),
+        ("did melania actually manage to break up the meeting", "outcome"),
+        ("how did she manage it", "any"),
         ("so when did they agree on it", "date"),
         ("what did Tillerson say about Assad?", "any"),
         ("do you like Putin?", "any"),
@@ -112,6 +120,11 @@ def test_answer_type_detectors() -> None:
     assert holds("number", "the two largest nuclear powers") and not holds("number", "Putin denied it")
     assert holds("reason", "because the international community would not accept Syria")
     assert holds("any", "anything") and holds("yesno", "anything")
+    assert holds("outcome", "We went another hour after she came in to see us, so she failed.")
+    assert holds("outcome", "That didn’t work.") and not holds("outcome", "They sent the First Lady in")
+    assert holds("denial", "but Putin firmly denied Russia’s involvement")
+    assert holds("denial", "the international community would not accept Syria")
+    assert not holds("denial", "he would accept Putin’s word")
 
 
 def test_a_question_insisting_on_the_exact_figure_wants_one() -> None:
