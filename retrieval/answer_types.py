@@ -51,7 +51,7 @@ _OUTCOME = re.compile(
 # A question on what someone refused or would not admit ("what did putin refuse to admit", "did
 # putin deny ...?"), answered by the sentence that reports the denial.
 _DENIED = re.compile(
-    r"\b(?:refus\w*|den(?:y|ied|ies|ying|ial)|admit\w*|reject\w*|would\s*n[o’']?t|wo\s*n[o’']?t)\b", re.I
+    r"\b(?:refus\w*|den(?:y|ied|ies|ying)|admit\w*|reject\w*|would\s*n[o’']?t|wo\s*n[o’']?t)\b", re.I
 )
 _DENIAL = re.compile(
     r"\b(?:den(?:y|ied|ies|ying|ial)|refus\w*|reject\w*|would\s+not|would\s*n[’']t|will\s+not"

@@ -75,7 +75,7 @@ from retrieval.summarise import (
     summarise,
     topic_sentences,
 )
-from retrieval.topics import TopicSpec, match_topic
+from retrieval.topics import TopicSpec, match_topic, mentioned_topic
 from retrieval.types import (
     Answer,
     AnswerPart,
@@ -525,14 +525,16 @@ class SummitService:
             on_topic: frozenset[str] | None = state.topics.on_topic(spec)
         else:
             # Free text ("the election meddling thing"): the same answerability rule as a question
-            # decides whether the release is about it at all; then its sentences come from the
-            # known topic it is clearly about, ranked for the words the user chose.
+            # decides whether the release is about it at all, unless it names one topic in so
+            # many words ("the hacking stuff"); its sentences come from the known topic it names
+            # or is clearly about, ranked for the words the user chose.
             query = parse_query(self.state.speller.correct(cleaned).text, state.speakers)
             result, vector = self._search(query, "hybrid", n)
             _, decision = self._judge(query, result, vector)
-            if not decision.answerable:
+            named = mentioned_topic(query.text, self.topic_specs, state.data.passage_bm25.knows)
+            if not decision.answerable and named is None:
                 raise UnknownTopic(cleaned, self.topics(), self.collection().short)
-            near = state.topics.nearest(vector)
+            near = named or state.topics.nearest(vector)
             on_topic = state.topics.on_topic(near) if near else None
         floor = FREE_TEXT_RATIO * self.settings.answer.min_similarity
         hits = topic_sentences(result.hits, on_topic, floor, max_sentences)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from config.errors import SetupError
-from retrieval.topics import load_topics, match_topic
+from retrieval.topics import load_topics, match_topic, mentioned_topic
 from tests.conftest import PROFILE, TOPIC_NAMES
 
 TOPICS = PROFILE
@@ -166,3 +166,37 @@ def test_match_topic(specs, typed: str, name: str) -> None:  # type: ignore[no-u
 )
 def test_unknown_topics_match_nothing(specs, typed: str) -> None:  # type: ignore[no-untyped-def]
     assert match_topic(typed, specs) is None
+
+
+# --------------------------------------------------------------------------------- mentioned_topic
+_KNOWN = "how trump putin hacking ukraine meeting went long the and on"
+_RELEASE_WORDS = frozenset(_KNOWN.split())
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("the hacking stuff", "Election hacking"),
+        ("that election meddling thing", "Election hacking"),
+        ("how trump and putin got on", "Relationship"),
+        ("how the meeting went long", "Relationship"),
+        ("what about the ukraine bit", "Ukraine"),
+    ],
+)
+def test_free_text_naming_one_topic(specs, typed: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    spec = mentioned_topic(typed, specs, lambda w: w in _RELEASE_WORDS)
+    assert spec is not None and spec.name == name
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "sanctions on iran",  # a word the documents never use: not just North Korea
+        "that ukraine envoy thing",  # "envoy" is not the release's word either
+        "syria and ukraine",  # two topics
+        "the weather in moscow",  # no topic named
+        "",
+    ],
+)
+def test_free_text_naming_no_single_topic(specs, typed: str) -> None:  # type: ignore[no-untyped-def]
+    assert mentioned_topic(typed, specs, lambda w: w in _RELEASE_WORDS) is None
