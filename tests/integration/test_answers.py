@@ -240,3 +240,20 @@ def test_a_name_the_release_never_quotes_is_a_partial_answer(service) -> None:  
     haley = service.ask("what did nikki haley say about north korea")
     assert haley.coverage == "partial" and haley.answer.startswith("The release does not quote Nikki Haley")
     assert service.ask("what did russia say about ukraine").answered
+
+
+def test_whether_an_attempt_worked_is_answered_by_the_outcome(service) -> None:  # type: ignore[no-untyped-def]
+    # The First Lady's sentence ranks first; the one saying how it went is the answer.
+    answer = service.ask("did the first lady manage to end the meeting?")
+    assert answer.answered and answer.quotes[0].text.endswith('so she failed."')
+    denied = service.ask("what wouldnt putin admit to")
+    assert denied.answered and "Putin firmly denied Russia’s involvement" in denied.quotes[0].text
+
+
+def test_free_text_naming_a_topic_is_summarised_from_it(service) -> None:  # type: ignore[no-untyped-def]
+    # Too short and casual for the similarity floor on its own, but it names a topic.
+    summary = service.summary("the hacking stuff")
+    assert "Putin firmly denied Russia’s involvement" in summary.summary
+    assert "double freeze" not in summary.summary and "Kurt Volker" not in summary.summary
+    with pytest.raises(UnknownTopic):
+        service.summary("the sanctions on iran")  # names North Korea's alias, and a word the release lacks
