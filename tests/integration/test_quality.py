@@ -1,13 +1,15 @@
 """Floors on the eval figures, so a change that loses quality fails (see docs/quality.md).
 
 Measured on 2026-12-02 with the real model (hybrid):
-- eval/dev.toml (138 questions, the tuning set): answer hit 75/99, multi-part 12/14, unanswerable
-  not answered 30/39, 4 false refusals, mean 44.5 words; free-text summaries 14/16.
+- eval/dev.toml (138 questions, the tuning set): answer hit 78/99, multi-part 12/14, unanswerable
+  not answered 30/39, 4 false refusals, mean 44.8 words; free-text summaries 15/16.
 - eval/questions.toml (63, the first set): answer hit 37/47, 16/16 not answered, 1 false refusal,
   mean 38.8 words.
 - eval/heldout.toml (42, the first held-out set, spent): 12 of 14 not answered, no false refusal.
-- eval/heldout7_blind.toml (116, the last blind set, run once, spent since): answer hit 62/84,
-  multi-part 8/12, unanswerable not answered 24/32, 4 false refusals; summaries 9/12.
+- eval/heldout8_blind.toml (116, the last blind set, run once, spent since): answer hit 64/84,
+  multi-part 7/12, unanswerable not answered 22/32, 7 false refusals; summaries 12/12.
+- eval/heldout7_blind.toml (116, the blind set before it, spent): answer hit 64/84, multi-part
+  8/12, unanswerable not answered 24/32, 4 false refusals; summaries 11/12.
 The floors sit a little below, not at, those figures.
 """
 
@@ -45,7 +47,7 @@ def first(service):  # type: ignore[no-untyped-def]
 
 def test_dev_floors(dev) -> None:  # type: ignore[no-untyped-def]
     o = dev["overall"]
-    assert o["answer_hit"] >= 72
+    assert o["answer_hit"] >= 75
     assert o["multi_full_hit"] >= 11
     assert o["not_answered"] >= 27
     assert o["false_refusals"] <= 6
@@ -55,7 +57,7 @@ def test_dev_floors(dev) -> None:  # type: ignore[no-untyped-def]
     assert k["chitchat"]["not_answered"] == k["chitchat"]["unanswerable"]
     assert k["off_topic"]["not_answered"] == k["off_topic"]["unanswerable"]
     assert k["typo"]["answer_hit"] >= 8
-    assert dev["summaries"]["passed"] >= 13
+    assert dev["summaries"]["passed"] >= 14
 
 
 def test_hybrid_ranks_better_than_either_method(first) -> None:  # type: ignore[no-untyped-def]
@@ -85,13 +87,19 @@ def test_the_first_held_out_set_still_holds(service) -> None:  # type: ignore[no
     assert held_out["out_of_scope"] - without["wrongly_answered"] < h["correct_refusals"]
 
 
-def test_the_last_blind_set_does_not_regress(service) -> None:  # type: ignore[no-untyped-def]
-    """eval/heldout7_blind.toml measured the final figures once; now it guards them."""
-    o = evaluate(service, EVAL / "heldout7_blind.toml")
+@pytest.mark.parametrize(
+    ("name", "hit", "multi", "not_answered", "false_refusals", "summaries"),
+    [("heldout8_blind.toml", 62, 6, 20, 8, 11), ("heldout7_blind.toml", 62, 7, 22, 5, 10)],
+)
+def test_the_last_blind_sets_do_not_regress(  # type: ignore[no-untyped-def]
+    service, name: str, hit: int, multi: int, not_answered: int, false_refusals: int, summaries: int
+) -> None:
+    """The last two blind sets measured the figures once each; now they guard them."""
+    o = evaluate(service, EVAL / name)
     r, s = o["overall"], o["summaries"]
-    assert r["answer_hit"] >= 60 and r["multi_full_hit"] >= 7
-    assert r["not_answered"] >= 22 and r["false_refusals"] <= 5
-    assert s["passed"] >= 8
+    assert r["answer_hit"] >= hit and r["multi_full_hit"] >= multi
+    assert r["not_answered"] >= not_answered and r["false_refusals"] <= false_refusals
+    assert s["passed"] >= summaries
 
 
 def test_the_risk_coverage_table_is_consistent(dev) -> None:  # type: ignore[no-untyped-def]
