@@ -47,8 +47,9 @@ _CHITCHAT = re.compile(
       | what(?:'|’)?s\s+up | whats\s+up | wassup
       | who\s+(?:are|r)\s+(?:you|u) | what\s+are\s+(?:you|u)
       | who\s+(?:made|built|created|wrote|programmed|owns)\s+(?:you|u|this\s+bot)
-      | are\s+you\s+(?:a\s+)?(?:bot|human|real|ai|alive|there)
-      | (?:do\s+you|can\s+you)\s+(?:like|love|feel|think|dream)\b.*
+      | (?:are|r)\s+(?:you|u)\s+(?:a\s+)?(?:bot|human|real|ai|alive|there|sentient|conscious)
+      | (?:do|can|could)\s+(?:you|u|ya)\s+(?:like|love|feel|think|dream
+            |have\s+(?:any\s+)?(?:feelings|emotions|friends|a\s+(?:name|life|soul|body|favou?rite\b)))\b.*
       | what(?:'|’)?s\s+your\s+name | what\s+is\s+your\s+name
     )(?:\s+(?:there|bot|summitbot|guys|all|everyone|so\s+much|a\s+lot|buddy|mate))*\s*[!.?,:;)(\s]*(?:\w{0,3}[!.?]*)?$""",
     re.I | re.X,
