@@ -7,12 +7,14 @@ the release, and the same two cosines for the question without the names of the 
 people (names make any question look like the release: "Did Trump and Putin discuss Iran?").
 
 The rule (``decide``), for given thresholds: refused when the best cosine is below
-``min_similarity``; or, unless every word occurs in the release, when the question is closer to
-an anchor than to the release by more than ``off_topic_margin``; or when the question without
-the names is. "Closer to the release" weighs like against like: an anchor is a short description
-of a subject, so the question's cosine with it is set against the better of its cosine with the
-release's text and with the descriptions of the release's own subjects (the profile's topic
-queries), so "whats the deal with north korea" is not taken for "Japan and South Korea".
+``min_similarity`` (below ``IN_ONE_SENTENCE_MIN_SIMILARITY`` when one sentence of the release
+holds every content word of the question); or, unless every word occurs in the release, when the
+question is closer to an anchor than to the release by more than ``off_topic_margin``; or when the
+question without the names is. "Closer to the release" weighs like against like: an anchor is a
+short description of a subject, so the question's cosine with it is set against the better of its
+cosine with the release's text and with the descriptions of the release's own subjects (the
+profile's topic queries), so "whats the deal with north korea" is not taken for "Japan and South
+Korea".
 ``eval`` calls ``decide`` with other thresholds for its sweep.
 
 Anchor vectors are computed once per model and anchor list, and cached next to the index.
@@ -39,6 +41,11 @@ log = logging.getLogger(__name__)
 # strength of one shared word ("where was the summit held" vs "overall outcome of the summit"):
 # it counts this much less.
 SUBJECT_DISCOUNT = 0.05
+# A question every content word of which one sentence of the release holds ("what would the
+# international community not accept") is refused for low similarity only below this cosine:
+# reworded questions about the release rarely share all their words with one sentence, questions
+# about other things even more rarely.
+IN_ONE_SENTENCE_MIN_SIMILARITY = 0.25
 CACHE = "off_topic.npy"
 CACHE_META = "off_topic.json"
 
@@ -72,6 +79,7 @@ class Evidence:
     question: Similarities
     words_covered: bool  # every (stemmed, non-stop) word of the question occurs in the release
     without_names: Similarities | None  # None: the question names nobody, or it was not needed
+    in_one_sentence: bool = False  # one sentence holds every content word (at least two)
 
 
 @dataclass(frozen=True)
@@ -82,9 +90,12 @@ class Decision:
     reason: str  # "" when answerable
 
 
-def _check(sims: Similarities, t: Thresholds, *, words_covered: bool) -> Decision:
-    if sims.release < t.min_similarity:
-        reason = f"best similarity {sims.release:.2f} < {t.min_similarity:.2f}"
+def _check(
+    sims: Similarities, t: Thresholds, *, words_covered: bool, in_one_sentence: bool = False
+) -> Decision:
+    floor = min(t.min_similarity, IN_ONE_SENTENCE_MIN_SIMILARITY) if in_one_sentence else t.min_similarity
+    if sims.release < floor:
+        reason = f"best similarity {sims.release:.2f} < {floor:.2f}"
     elif sims.gap > t.off_topic_margin and not words_covered:
         closest = sims.off_topic - sims.gap  # the release, or one of its subjects (discounted)
         reason = f"closer to an uncovered subject ({sims.anchor!r}: {sims.off_topic:.2f} vs {closest:.2f})"
@@ -100,7 +111,9 @@ def needs_second_look(first: Decision, evidence: Evidence) -> bool:
 
 
 def decide(evidence: Evidence, t: Thresholds) -> Decision:
-    first = _check(evidence.question, t, words_covered=evidence.words_covered)
+    first = _check(
+        evidence.question, t, words_covered=evidence.words_covered, in_one_sentence=evidence.in_one_sentence
+    )
     rest = evidence.without_names
     if rest is not None and needs_second_look(first, evidence):
         second = _check(rest, t, words_covered=False)
@@ -142,18 +155,21 @@ class Judge:
         without_names: Callable[[], tuple[float, np.ndarray] | None],
         *,
         full: bool = False,
+        in_one_sentence: bool = False,
     ) -> tuple[Evidence, Decision]:
         """The evidence and the decision at this judge's thresholds. ``without_names`` gives
         (best cosine, vector) of the question without people's names, or None when that is the
         same question; it is called only when the decision needs it, or always with ``full``
         (eval's sweep decides at other thresholds, so it wants the whole evidence)."""
-        evidence = Evidence(self.similarities(release, vector), words_covered, None)
+        evidence = Evidence(self.similarities(release, vector), words_covered, None, in_one_sentence)
         t = self.thresholds
         first = decide(evidence, t)
         if full or needs_second_look(first, evidence):
             rest = without_names()
             if rest is not None:
-                evidence = Evidence(evidence.question, words_covered, self.similarities(*rest))
+                evidence = Evidence(
+                    evidence.question, words_covered, self.similarities(*rest), in_one_sentence
+                )
         return evidence, decide(evidence, t)
 
 

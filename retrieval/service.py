@@ -15,7 +15,7 @@ import logging
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -266,8 +266,25 @@ class SummitService:
             return state.searcher.best_similarity(rest_vector), rest_vector
 
         return state.judge.assess(
-            result.confidence, vector, terms > 0 and found == terms, without_names, full=full
+            result.confidence,
+            vector,
+            terms > 0 and found == terms,
+            without_names,
+            full=full,
+            # (looked up only for a question the similarity floor would refuse)
+            in_one_sentence=result.confidence < state.judge.thresholds.min_similarity
+            and self._in_one_sentence(query.text),
         )
+
+    @staticmethod
+    def _content_terms(text: str) -> frozenset[str]:
+        words = " ".join(w for w in _WORD.findall(text.lower()) if w not in STOPWORDS_EN_PLUS)
+        return frozenset(query_tokens(words)) - {""}
+
+    def _in_one_sentence(self, text: str) -> bool:
+        """Whether one sentence holds every content word of the question (at least two)."""
+        terms = self._content_terms(text)
+        return len(terms) >= 2 and any(terms <= t for t in self.state.sentence_terms.values())
 
     def retrieve(self, question: str, *, method: Method = "hybrid", limit: int = 10) -> SearchResult:
         """Ranked sentences for an already cleaned question (used by eval)."""
@@ -299,6 +316,17 @@ class SummitService:
         result, vector = self._search(query, method, 10)
         terms, found = state.data.passage_bm25.coverage(query.search_text)
         evidence, rule = self._judge(query, result, vector, coverage=(terms, found))
+        if (
+            evidence.in_one_sentence
+            and rule.answerable
+            and result.confidence < state.judge.thresholds.min_similarity
+        ):
+            # Answered because one sentence holds all its words: that sentence is the answer.
+            words = self._content_terms(query.text)
+            holding = [
+                h for h in result.hits if words <= state.sentence_terms.get(h.sentence.text, frozenset())
+            ]
+            result = replace(result, hits=holding + [h for h in result.hits if h not in holding])
         kind = expected_type(text)
         best = result.hits[:TYPED_CANDIDATES]
         precise, counts = asks_precisely(text), counted(text)

@@ -257,3 +257,10 @@ def test_free_text_naming_a_topic_is_summarised_from_it(service) -> None:  # typ
     assert "double freeze" not in summary.summary and "Kurt Volker" not in summary.summary
     with pytest.raises(UnknownTopic):
         service.summary("the sanctions on iran")  # names North Korea's alias, and a word the release lacks
+
+
+def test_a_question_one_sentence_holds_every_word_of_is_answered_by_it(service) -> None:  # type: ignore[no-untyped-def]
+    # Below the similarity floor (0.27), but every content word is in the Assad sentence.
+    answer = service.ask("what would the international community not accept")
+    assert answer.answered and "would not accept Syria as a legitimate state" in answer.quotes[0].text
+    assert not service.ask("thx thats helpful").answered

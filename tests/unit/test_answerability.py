@@ -41,6 +41,15 @@ def test_refuses_below_the_similarity_threshold() -> None:
     assert not decision.answerable and "0.29 < 0.30" in decision.reason
 
 
+def test_one_sentence_holding_every_word_lowers_the_floor_but_does_not_remove_it() -> None:
+    judge = _judge(["weather"], [_unit(1, 0)])
+    held = judge.assess(0.27, _unit(0, 1), True, lambda: None, in_one_sentence=True)[1]
+    assert held.answerable
+    assert not judge.assess(0.27, _unit(0, 1), True, lambda: None)[1].answerable
+    low = judge.assess(0.2, _unit(0, 1), True, lambda: None, in_one_sentence=True)[1]
+    assert not low.answerable and "0.20 < 0.25" in low.reason
+
+
 def test_refuses_when_an_uncovered_subject_is_clearly_closer() -> None:
     judge = _judge(["weather", "cooking"], [_unit(1, 0), _unit(0, 1)])
     query = _unit(1, 0.05)  # cosine ~0.999 with "weather"
