@@ -253,10 +253,14 @@ class SummitService:
         *,
         full: bool = False,
         coverage: tuple[int, int] | None = None,
+        holding: frozenset[str] | None = None,
     ) -> tuple[Evidence, Decision]:
-        """``coverage``: (terms, terms found) of the search text, when the caller has it already."""
+        """``coverage``: (terms, terms found) of the search text, and ``holding`` (see
+        ``_holding_every_word``), when the caller has them already."""
         state = self.state
         terms, found = coverage or state.data.passage_bm25.coverage(query.search_text)
+        if holding is None:
+            holding = self._holding_every_word(query, result)
 
         def without_names() -> tuple[float, np.ndarray] | None:
             rest = query.without_people
@@ -271,20 +275,18 @@ class SummitService:
             terms > 0 and found == terms,
             without_names,
             full=full,
-            # (looked up only for a question the similarity floor would refuse)
-            in_one_sentence=result.confidence < state.judge.thresholds.min_similarity
-            and self._in_one_sentence(query.text),
+            in_one_sentence=bool(holding),
         )
 
-    @staticmethod
-    def _content_terms(text: str) -> frozenset[str]:
-        words = " ".join(w for w in _WORD.findall(text.lower()) if w not in STOPWORDS_EN_PLUS)
-        return frozenset(query_tokens(words)) - {""}
-
-    def _in_one_sentence(self, text: str) -> bool:
-        """Whether one sentence holds every content word of the question (at least two)."""
-        terms = self._content_terms(text)
-        return len(terms) >= 2 and any(terms <= t for t in self.state.sentence_terms.values())
+    def _holding_every_word(self, query: Query, result: SearchResult) -> frozenset[str]:
+        """The sentences (texts) that hold every content word of the question (at least two), for
+        a question the similarity floor would refuse; empty for any other (not looked up)."""
+        if result.confidence >= self.state.judge.thresholds.min_similarity:
+            return frozenset()
+        terms = frozenset(query_tokens(" ".join(_content_words(query.text)))) - {""}
+        if len(terms) < 2:
+            return frozenset()
+        return frozenset(text for text, held in self.state.sentence_terms.items() if terms <= held)
 
     def retrieve(self, question: str, *, method: Method = "hybrid", limit: int = 10) -> SearchResult:
         """Ranked sentences for an already cleaned question (used by eval)."""
@@ -315,18 +317,12 @@ class SummitService:
             query = Query(query.text, query.speaker, f"{query.search_text} ({context})", state.speakers)
         result, vector = self._search(query, method, 10)
         terms, found = state.data.passage_bm25.coverage(query.search_text)
-        evidence, rule = self._judge(query, result, vector, coverage=(terms, found))
-        if (
-            evidence.in_one_sentence
-            and rule.answerable
-            and result.confidence < state.judge.thresholds.min_similarity
-        ):
+        holding = self._holding_every_word(query, result)
+        evidence, rule = self._judge(query, result, vector, coverage=(terms, found), holding=holding)
+        if holding and rule.answerable:
             # Answered because one sentence holds all its words: that sentence is the answer.
-            words = self._content_terms(query.text)
-            holding = [
-                h for h in result.hits if words <= state.sentence_terms.get(h.sentence.text, frozenset())
-            ]
-            result = replace(result, hits=holding + [h for h in result.hits if h not in holding])
+            first = [h for h in result.hits if h.sentence.text in holding]
+            result = replace(result, hits=first + [h for h in result.hits if h not in first])
         kind = expected_type(text)
         best = result.hits[:TYPED_CANDIDATES]
         precise, counts = asks_precisely(text), counted(text)
@@ -400,7 +396,7 @@ class SummitService:
         """A part with at most one word of its own the release uses, people's names aside ("what
         does trump want", "what did tillerson point to instead"): its subject is the part before."""
         bm25 = self.state.data.passage_bm25
-        words = [w for w in _WORD.findall(query.without_people.lower()) if w not in STOPWORDS_EN_PLUS]
+        words = _content_words(query.without_people)
         return sum(bm25.knows(w) for w in words) <= 1
 
     def _name_only(self, text: str, before: str) -> str:
@@ -593,6 +589,13 @@ ANSWERED_ABOVE = "The quote above answers this part too."
 # What may stand before a bare name in a later part: "and Putin?", "what about Lavrov's?".
 _NAME_ONLY = re.compile(r"^(?:(?:and|also|plus|so|what|how|about)\b\s*)*|[’']s\b", re.I)
 _WORD = re.compile(r"[^\W\d_]+(?:[’'][^\W\d_]+)?")
+
+
+def _content_words(text: str) -> list[str]:
+    """The words of ``text`` (lower case) that are not stop words."""
+    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS_EN_PLUS]
+
+
 _PRONOUN = re.compile(r"\b(?:it|he|she|they|them|him|her|that|this|those|these|his|their|its)\b", re.I)
 
 
