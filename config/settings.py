@@ -36,6 +36,8 @@ ENV_VARS: dict[str, tuple[str, str, type]] = {
     "SUMMITBOT_LOG_LEVEL": ("discord", "log_level", str),
     "SUMMITBOT_ANSWER_CHANNELS": ("discord", "answer_channels", str),
     "SUMMITBOT_DB": ("storage", "db", str),
+    "SUMMITBOT_QUESTION_BANK": ("retrieval", "question_bank", str),
+    "SUMMITBOT_KNOWN_QUESTION_SIMILARITY": ("answer", "known_question_similarity", float),
 }
 BACKENDS = ("auto", "onnx", "sentence-transformers")
 
@@ -49,6 +51,10 @@ class RetrievalSettings:
     bm25_weight: float
     paragraph_weight: float
     speaker_boost: float
+    question_bank: tuple[str, ...] = ()  # globs of question-bank files, relative to the project
+    bank_weight: float = 0.0
+    bank_neighbours: int = 10
+    bank_temperature: float = 0.02
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class AnswerSettings:
     off_topic_margin: float
     other_paragraph_similarity: float
     max_question_chars: int
+    known_question_similarity: float = 1.01  # above 1: no question counts as known
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,8 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     min_sim = float(answer["min_similarity"])
     if not -1.0 <= min_sim <= 1.0:
         raise SetupError("SUMMITBOT_MIN_SIMILARITY must be between -1 and 1.")
+    if not 0.0 < float(answer.get("known_question_similarity", 1.01)) <= 1.01:
+        raise SetupError("SUMMITBOT_KNOWN_QUESTION_SIMILARITY must be above 0 and at most 1 (1.01: never).")
     seconds = float(raw["discord"]["cooldown_seconds"])
     if int(raw["discord"]["cooldown_rate"]) < 1 or not 0 <= seconds < 86400:
         raise SetupError("The cooldown needs a rate of at least 1 and a period of 0 to 86,400 seconds.")
@@ -160,6 +169,14 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
             bm25_weight=float(retrieval["bm25_weight"]),
             paragraph_weight=float(retrieval["paragraph_weight"]),
             speaker_boost=float(retrieval["speaker_boost"]),
+            question_bank=tuple(
+                p.strip()
+                for p in str(retrieval.get("question_bank", "")).split(",")
+                if p.strip() and p.strip().lower() != "none"
+            ),
+            bank_weight=float(retrieval.get("bank_weight", 0.0)),
+            bank_neighbours=int(retrieval.get("bank_neighbours", 10)),
+            bank_temperature=float(retrieval.get("bank_temperature", 0.02)),
         ),
         answer=AnswerSettings(
             max_sentences=int(answer["max_sentences"]),
@@ -168,6 +185,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
             off_topic_margin=float(answer["off_topic_margin"]),
             other_paragraph_similarity=float(answer["other_paragraph_similarity"]),
             max_question_chars=int(answer["max_question_chars"]),
+            known_question_similarity=float(answer.get("known_question_similarity", 1.01)),
         ),
         discord=DiscordSettings(
             cooldown_rate=int(raw["discord"]["cooldown_rate"]),

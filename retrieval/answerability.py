@@ -22,7 +22,6 @@ Anchor vectors are computed once per model and anchor list, and cached next to t
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import tomllib
 from collections.abc import Callable, Sequence
@@ -33,7 +32,7 @@ import numpy as np
 
 from config.errors import SetupError
 from retrieval.embedder import Embedder
-from retrieval.storage import read_json_object, save_array, write_json
+from retrieval.storage import cached_vectors
 from retrieval.types import Coverage
 
 log = logging.getLogger(__name__)
@@ -178,26 +177,15 @@ def anchor_vectors(
 ) -> tuple[list[str], np.ndarray]:
     """The anchors and their vectors, from the cache when the anchors and model are unchanged."""
     anchors = [a for a in anchors if a.strip()]
-    key = hashlib.sha256(("\n".join(anchors) + "\0" + embedder.model_name).encode()).hexdigest()
-    meta_path, cache_path = cache_dir / CACHE_META, cache_dir / CACHE
-    meta = read_json_object(meta_path)
-    if meta is not None and meta.get("key") == key:
-        try:
-            vectors = np.load(cache_path)
-        except (OSError, ValueError):
-            pass
-        else:
-            if vectors.shape == (len(anchors), embedder.dim):
-                return anchors, vectors
-    if not anchors:
-        return [], np.zeros((0, embedder.dim), dtype=np.float32)
-    vectors = embedder.encode_documents(anchors)
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        save_array(cache_path, vectors)
-        write_json(meta_path, {"key": key, "count": len(anchors)}, indent=None)
-    except OSError as exc:  # a read-only index folder only costs a re-encode next time
-        log.warning("Could not cache the off-topic anchor vectors: %s", exc)
+    vectors = cached_vectors(
+        anchors,
+        cache_dir,
+        CACHE,
+        CACHE_META,
+        embedder,
+        encode=embedder.encode_documents,
+        what="off-topic anchor",
+    )
     return anchors, vectors
 
 
@@ -217,6 +205,8 @@ class Signals:
     # What the question asks for is not in the release: an expected date, number or duration in
     # none of the best sentences, a name/age/size it never uses, or the words of someone it never quotes.
     detail_missing: bool
+    # (coverage, cosine) of a question of the question bank this one is in other words, if any.
+    known: tuple[Coverage, float] | None = None
 
     def vector(self) -> list[float]:
         q, rest = self.evidence.question, self.evidence.without_names
@@ -284,6 +274,10 @@ def coverage_of(
         probability = calibration.probability(signals)
         threshold, floor = calibration.threshold, calibration.partial_floor
     q = signals.evidence.question
+    if signals.known is not None:
+        # The same question in other words was answered (or found not answered) before: that
+        # decides, even against a missing-detail check (measured: those checks err more often).
+        return signals.known[0], probability
     # Partial needs the release to be on the subject: as similar as an answer must be.
     floor = max(floor, thresholds.min_similarity)
     on_subject = q.release >= floor and q.gap <= thresholds.off_topic_margin

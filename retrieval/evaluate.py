@@ -15,20 +15,21 @@ calibrated probability; free-text summaries (must / must not).
 from __future__ import annotations
 
 import math
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from config.errors import BadQuestion, SetupError
+from config.errors import BadQuestion
 from retrieval.answer import word_count
 from retrieval.answerability import FEATURES, Evidence, Thresholds, decide
 from retrieval.hybrid import Method
 from retrieval.intent import classify
+from retrieval.question_sets import load_set
 
 if TYPE_CHECKING:
     from retrieval.service import SummitService
 
-DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "dev.toml"
+EVAL_DIR = Path(__file__).resolve().parent.parent / "eval"
+DEFAULT_QUESTIONS = EVAL_DIR / "dev.toml"
 METHODS: tuple[Method, ...] = ("dense", "bm25", "hybrid")
 SWEEP_THRESHOLDS = (0.25, 0.30, 0.35, 0.40, 0.45)
 SWEEP_MARGINS = (0.0, 0.05, 0.10, 0.15, 0.20, float("inf"))
@@ -39,20 +40,6 @@ RISK_STEPS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 def _answerable(evidence: Evidence, threshold: float, margin: float) -> bool:
     """The plain similarity/anchor rule at other thresholds (margin inf: no off-topic anchors)."""
     return decide(evidence, Thresholds(threshold, margin)).answerable
-
-
-def load_set(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        items = list(raw["question"])
-    except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
-        raise SetupError(f"Cannot read the question set {path}: {exc}") from None
-    for q in items:
-        q.setdefault("coverage", "full" if q.get("paragraph") else "none")
-        if q["coverage"] == "full" and "parts" not in q:
-            q["parts"] = [{"q": q["q"], "paragraph": q["paragraph"], "key": q["key"]}]
-        q.setdefault("parts", [])
-    return items, list(raw.get("summary", []))
 
 
 def paragraph_ranking(hits) -> list[int]:  # type: ignore[no-untyped-def]
@@ -73,7 +60,14 @@ def _words(answer: Any) -> int:
 
 
 def evaluate(service: SummitService, questions_path: str | Path | None = None) -> dict[str, Any]:
+    """The figures for one set, answered without the set's own questions in the question bank
+    (so a set the bank holds is measured against the other sets' questions only)."""
     path = Path(questions_path) if questions_path else DEFAULT_QUESTIONS
+    with service.without_bank_source(path.name):
+        return _evaluate(service, path)
+
+
+def _evaluate(service: SummitService, path: Path) -> dict[str, Any]:
     questions, summaries = load_set(path)
     full = [q for q in questions if q["coverage"] == "full"]
     single = [q for q in full if len(q["parts"]) == 1]
@@ -223,11 +217,18 @@ def _summaries(service: SummitService, items: list[dict[str, Any]]) -> dict[str,
 
 # --------------------------------------------------------------------------------------- fitting
 def fit(service: SummitService, questions_path: str | Path | None = None) -> dict[str, Any]:
-    """Fit the answerability model on a set's single questions and parts; returns its TOML fields."""
+    """Fit the answerability model on a set's single questions and parts (without the set's own
+    questions in the question bank); returns its TOML fields."""
+    path = Path(questions_path) if questions_path else DEFAULT_QUESTIONS
+    with service.without_bank_source(path.name):
+        return _fit(service, path)
+
+
+def _fit(service: SummitService, path: Path) -> dict[str, Any]:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    questions, _ = load_set(Path(questions_path) if questions_path else DEFAULT_QUESTIONS)
+    questions, _ = load_set(path)
     rows, labels, releases, kinds, rule = [], [], [], [], []
     for q in questions:
         texts = [p["q"] for p in q["parts"]] if q["parts"] else [q["q"]]
@@ -270,7 +271,7 @@ def fit(service: SummitService, questions_path: str | Path | None = None) -> dic
         "bias": float(model.intercept_[0]),
         "threshold": round(float(threshold), 2),
         "partial_floor": round(float(floor), 2),
-        "fitted_on": Path(questions_path or DEFAULT_QUESTIONS).name,
+        "fitted_on": path.name,
         "examples": len(y),
         "training_accuracy": round(float(((passed & (p >= threshold)) == y).mean()), 4),
     }

@@ -4,7 +4,9 @@ fused by reciprocal rank fusion (RRF), with a preference for the speaker a quest
 A sentence's fused score is the RRF of its own dense and BM25 ranks plus, weighted by
 ``paragraph_weight``, the RRF of its paragraph's dense and BM25 ranks (so a sentence in the right
 paragraph rises). Scores are divided by the best score a sentence could get, so they lie in [0, 1]
-before the speaker boost. Every weight comes from ``[retrieval]`` in config/defaults.toml.
+before the speaker boost. The question bank's votes for a sentence (retrieval/bank.py: which
+sentences answered the questions most like this one), weighted by ``bank_weight``, are added last.
+Every weight comes from ``[retrieval]`` in config/defaults.toml.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class HybridSearcher:
         self.rrf_k = settings.rrf_k
         self.candidates = settings.candidates
         self.speaker_boost = settings.speaker_boost
+        self.bank_weight = settings.bank_weight
         corpus = data.corpus
         pid_index = {(p.doc_id, p.paragraph): i for i, p in enumerate(corpus.passages)}
         self.sentence_passage = np.array(
@@ -86,7 +89,10 @@ class HybridSearcher:
         method: Method = "hybrid",
         speaker: str | None = None,
         limit: int = 10,
+        votes: np.ndarray | None = None,
     ) -> SearchResult:
+        """``votes``: per sentence, its share of the question bank's votes (retrieval/bank.py),
+        added to the hybrid score weighted by ``bank_weight``."""
         data = self.data
         n_sent = len(data.corpus.sentences)
         k = min(self.candidates, n_sent)
@@ -112,6 +118,10 @@ class HybridSearcher:
             for si in self.passage_sentences.get(pi, []):
                 fused[si] = fused.get(si, 0.0) + score
         best_possible = sum(w for _, w in rankings) / (self.rrf_k + 1)
+        bank = votes if votes is not None and method == "hybrid" and self.bank_weight > 0 else None
+        if bank is not None:
+            for voted in np.flatnonzero(bank).tolist():
+                fused.setdefault(voted, 0.0)
 
         dense_of = dict(zip(s_ids.tolist(), s_scores.tolist(), strict=True))
         para_dense_of = dict(zip(p_ids.tolist(), p_scores.tolist(), strict=True))
@@ -122,6 +132,8 @@ class HybridSearcher:
             normalised = score / best_possible
             if match:
                 normalised *= 1.0 + self.speaker_boost
+            if bank is not None:
+                normalised += self.bank_weight * float(bank[si])
             pi = int(self.sentence_passage[si])
             dense = dense_of.get(si)
             if dense is None:

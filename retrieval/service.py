@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,7 +23,7 @@ import numpy as np
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from config.errors import BadQuestion, UserError
-from config.settings import Settings
+from config.settings import ROOT, Settings
 from retrieval.answer import (
     TYPED_CANDIDATES,
     choose_sentences,
@@ -54,6 +55,7 @@ from retrieval.answerability import (
     load_calibration,
 )
 from retrieval.backends import EmbedderChooser
+from retrieval.bank import QuestionBank, bank_files, load_bank
 from retrieval.documents import read_documents
 from retrieval.embedder import Embedder
 from retrieval.followup import Turn, rewrite_followup
@@ -110,6 +112,7 @@ class _State:
     speller: Speller
     calibration: Calibration | None
     heard: frozenset[str]  # names some sentence lets speak or state a position (lower case)
+    bank: QuestionBank  # questions asked before, with what answered them (may be empty)
 
 
 @dataclass
@@ -159,10 +162,32 @@ class SummitService:
         anchors, anchor_vecs = anchor_vectors(profile.off_topic, s.index_dir, embedder)
         thresholds = Thresholds(s.answer.min_similarity, s.answer.off_topic_margin)
         corpus = data.corpus
+        speakers = Speakers(profile.people)
+        speller = Speller([x.text for x in corpus.sentences], profile.names)
+
+        def search_text(question: str) -> tuple[str, str | None]:
+            try:
+                cleaned = clean_question(question, s.answer.max_question_chars)
+            except BadQuestion:
+                return "", None
+            query = parse_query(speller.correct(cleaned).text, speakers)
+            return query.search_text, query.speaker
+
+        bank = load_bank(
+            bank_files(s.retrieval.question_bank, ROOT),
+            corpus.sentences,
+            search_text,
+            s.index_dir,
+            embedder,
+            words=profile.names,
+            neighbours=s.retrieval.bank_neighbours,
+            temperature=s.retrieval.bank_temperature,
+            known_similarity=s.answer.known_question_similarity,
+        )
         self._state = _State(
             data=data,
             profile=profile,
-            speakers=Speakers(profile.people),
+            speakers=speakers,
             sides=SideTable(profile),
             searcher=HybridSearcher(data, s.retrieval),
             topics=TopicTable(
@@ -175,9 +200,10 @@ class SummitService:
                 x.text: frozenset(t)
                 for x, t in zip(corpus.sentences, tokenize([x.text for x in corpus.sentences]), strict=True)
             },
-            speller=Speller([x.text for x in corpus.sentences], profile.names),
+            speller=speller,
             calibration=load_calibration(s.answerability_file),
             heard=heard_names(corpus.sentences),
+            bank=bank,
         )
         return data.stats
 
@@ -241,9 +267,25 @@ class SummitService:
     def _search(self, query: Query, method: Method, limit: int) -> tuple[SearchResult, np.ndarray]:
         vector = self.embedder.encode_queries([query.search_text])[0]
         result = self.state.searcher.search(
-            query.search_text, vector, method=method, speaker=query.speaker, limit=limit
+            query.search_text,
+            vector,
+            method=method,
+            speaker=query.speaker,
+            limit=limit,
+            votes=self.state.bank.votes(vector, query.speaker),
         )
         return result, vector
+
+    @contextmanager
+    def without_bank_source(self, source: str) -> Iterator[None]:
+        """Answer without the question bank's questions from the file named ``source`` (eval
+        measures a set that is in the bank against the rest of it). Not for concurrent use."""
+        state = self.state
+        self._state = replace(state, bank=state.bank.without(source))
+        try:
+            yield
+        finally:
+            self._state = state
 
     def _judge(
         self,
@@ -343,6 +385,7 @@ class SummitService:
             agree=result.lexical_paragraph is not None and result.lexical_paragraph == result.dense_paragraph,
             covered=found / terms if terms else 0.0,
             detail_missing=type_missing or bool(unknown_focus) or bool(unquoted),
+            known=state.bank.known(vector, query.speaker),
         )
         coverage, probability = coverage_of(signals, state.calibration, state.judge.thresholds)
         if not result.hits:

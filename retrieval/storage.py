@@ -11,17 +11,21 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from config.errors import SetupError
+
+log = logging.getLogger(__name__)
 
 # A temporary left by a process still running is kept this long at most (its pid may be reused).
 STALE_AFTER = 3600.0
@@ -178,3 +182,39 @@ def file_damage(folder: Path, records: Any) -> str | None:
         if stat.st_mtime_ns != record.get("mtime_ns") and sha256_file(path) != record.get("sha256"):
             return f"{name} does not match its checksum"
     return None
+
+
+def cached_vectors(
+    texts: Sequence[str],
+    cache_dir: Path,
+    name: str,
+    meta_name: str,
+    embedder: Any,
+    *,
+    encode: Callable[[Sequence[str]], np.ndarray],
+    what: str,
+) -> np.ndarray:
+    """``encode(texts)``, kept in ``cache_dir/name`` (with its key in ``meta_name``) and read back
+    while the texts and ``embedder.model_name`` are unchanged. A folder that cannot be written
+    only costs a re-encode next time."""
+    key = hashlib.sha256(("\n".join(texts) + "\0" + embedder.model_name).encode()).hexdigest()
+    meta_path, cache_path = cache_dir / meta_name, cache_dir / name
+    meta = read_json_object(meta_path)
+    if meta is not None and meta.get("key") == key:
+        try:
+            vectors = np.load(cache_path)
+        except (OSError, ValueError):
+            pass
+        else:
+            if vectors.shape == (len(texts), embedder.dim):
+                return vectors
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    vectors = np.asarray(encode(list(texts)), dtype=np.float32)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        save_array(cache_path, vectors)
+        write_json(meta_path, {"key": key, "count": len(texts)}, indent=None)
+    except OSError as exc:
+        log.warning("Could not cache the %s vectors: %s", what, exc)
+    return vectors

@@ -77,6 +77,14 @@ def service(real_settings: Settings):  # type: ignore[no-untyped-def]
     return SummitService.load(real_settings)
 
 
+@pytest.fixture(scope="session")
+def service_without_bank(real_settings: Settings):  # type: ignore[no-untyped-def]
+    """The real service without the question bank: the methods for questions unlike any asked."""
+    from retrieval.service import SummitService
+
+    return SummitService.load(real_settings.with_(retrieval={"question_bank": ()}))
+
+
 @pytest.fixture
 def cli_env(real_settings: Settings, service) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Environment for running `python bot.py ...` as a subprocess against the session index."""

@@ -229,8 +229,10 @@ def test_free_text_topics_stay_on_their_subject(service) -> None:  # type: ignor
         service.summary("the iran nuclear deal")
 
 
-def test_a_name_the_release_never_quotes_is_a_partial_answer(service) -> None:  # type: ignore[no-untyped-def]
-    answer = service.ask("what did jordan say about the ceasefire")
+def test_a_name_the_release_never_quotes_is_a_partial_answer(service, service_without_bank) -> None:  # type: ignore[no-untyped-def]
+    # The question bank holds "did jordan sign on to the ceasefire too" (answered), close enough
+    # to count as this question: without it, the release's own sentences decide.
+    answer = service_without_bank.ask("what did jordan say about the ceasefire")
     assert answer.coverage == "partial" and not answer.answered
     assert answer.answer.startswith("The release does not quote Jordan")
     assert "Jordan agreed to maintain that ceasefire" in answer.answer

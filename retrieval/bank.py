@@ -1,0 +1,271 @@
+"""Questions asked before, with what answered them: a nearest-neighbour memory for the search and
+the answerability decision.
+
+A question bank is a set of files in the evaluation format (eval/FORMAT.md): each answerable
+question (or part of one) names the exact words of the sentence that answers it, each other
+question is labelled ``partial`` (the release is on the subject but does not say) or ``none``.
+People word the same question in many ways, and a question someone asked before, in other words,
+is the best evidence there is of what a new one is after: the all-MiniLM-L6-v2 vectors of two
+wordings of one question lie much closer together than either lies to the release's sentence.
+On a new blind set, its eight predecessors as the bank put the answering sentence first for 90%
+of the questions, against 68% for the hybrid search alone (docs/quality.md).
+
+Two uses, both by cosine similarity of the question's vector with the bank's:
+
+- ``votes``: the answering sentences of the ``k`` nearest answerable questions, each weighted by
+  ``exp((cosine - best) / temperature)``, normalised to sum to 1; the search adds them, weighted,
+  to its fused score (``HybridSearcher.search``).
+- ``known``: the coverage of the nearest bank question when it is the same question in other
+  words (cosine at least ``known_similarity``): "who is gonna be on the cyber working group"
+  was labelled partial before, so it is partial now, whatever the release's nearby sentences look
+  like.
+
+A bank key that no sentence of the corpus holds any more (the corpus changed) is dropped with a
+warning. The bank's vectors are encoded once per model and bank, and cached next to the index.
+``without(source)`` is the bank without one file's questions: ``eval`` measures a set that is in
+the bank against the rest of it (leave one set out), never against its own answers.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from config.errors import SetupError
+from retrieval.embedder import Embedder
+from retrieval.question_sets import load_set
+from retrieval.storage import cached_vectors, read_json_object, write_json
+from retrieval.types import Coverage, Sentence
+
+log = logging.getLogger(__name__)
+CACHE = "question_bank.npy"
+CACHE_META = "question_bank.json"
+CACHE_ASKED = "question_bank_asked.json"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question of the bank (a part of a multi-part question is one too)."""
+
+    text: str  # as the Query stage searches it (cleaned, spelling corrected)
+    coverage: Coverage
+    sentence: int  # index of the answering sentence in the corpus; -1 unless coverage is full
+    source: str  # the file it came from (its name)
+    # A question of its own: a whole question or the first part of one. A later part may lean on
+    # the part before it ("and what did tillerson bring up", after a cyber part).
+    alone: bool = True
+    # The person it asks about as a speaker: the search text leaves the name out, so "what is
+    # putin's view on assad" and "what is tillerson's view on assad" search the same words.
+    speaker: str | None = None
+
+
+def bank_files(patterns: Sequence[str], root: Path) -> list[Path]:
+    """The files the patterns (globs, relative to ``root`` unless absolute) name, sorted, once each."""
+    found: set[Path] = set()
+    for pattern in patterns:
+        full = pattern if Path(pattern).is_absolute() else str(root / pattern)
+        found.update(Path(p).resolve() for p in glob.glob(full) if Path(p).is_file())
+    return sorted(found)
+
+
+SearchText = Callable[[str], tuple[str, str | None]]
+
+
+def read_bank(files: Sequence[Path], sentences: Sequence[Sentence], search_text: SearchText) -> list[Asked]:
+    """The questions of ``files``, as ``search_text`` gives them (the text the search stage
+    looks for, and the speaker asked about); a file that cannot be read is skipped with a warning
+    (the bot then answers without it), a key no sentence holds is dropped."""
+    asked: list[Asked] = []
+    dropped = 0
+    for path in files:
+        try:
+            questions, _ = load_set(path)
+        except SetupError as exc:
+            log.warning("Question bank: skipping %s (%s)", path.name, exc)
+            continue
+        for q in questions:
+            coverage = q["coverage"]
+            if coverage not in ("full", "partial", "none"):
+                continue
+            if coverage != "full":
+                text, speaker = search_text(str(q["q"]))
+                if text:
+                    asked.append(Asked(text, coverage, -1, path.name, True, speaker))
+                continue
+            for n, part in enumerate(q["parts"]):
+                key = str(part.get("key", ""))
+                where = next((i for i, s in enumerate(sentences) if key and key in s.text), None)
+                if where is None:
+                    dropped += 1
+                    continue
+                text, speaker = search_text(str(part["q"]))
+                if text:
+                    asked.append(Asked(text, "full", where, path.name, n == 0, speaker))
+    if dropped:
+        log.warning("Question bank: %d answer(s) no sentence of the corpus holds were dropped", dropped)
+    return asked
+
+
+class QuestionBank:
+    def __init__(
+        self,
+        asked: Sequence[Asked],
+        vectors: np.ndarray,
+        sentence_speakers: Sequence[str | None],
+        *,
+        neighbours: int,
+        temperature: float,
+        known_similarity: float,
+    ) -> None:
+        self.asked = list(asked)
+        self.vectors = np.asarray(vectors, dtype=np.float32)  # (len(asked), dim)
+        # Per sentence of the corpus, whose words it quotes (None: nobody's in particular).
+        self.sentence_speakers = list(sentence_speakers)
+        self.n_sentences = len(self.sentence_speakers)
+        self.neighbours = neighbours
+        self.temperature = temperature
+        self.known_similarity = known_similarity
+        self._sentence = np.array([a.sentence for a in self.asked], dtype=np.int64)
+        # Every answered question and part votes (a later part too: measured, it helps); only a
+        # question of its own can be "known".
+        self._voters = np.flatnonzero(self._sentence >= 0)
+        self._alone = np.flatnonzero(np.array([a.alone for a in self.asked], dtype=bool))
+        self._asks = np.array([a.speaker or "" for a in self.asked], dtype=object)
+        self._quotes = np.array([who or "" for who in self.sentence_speakers], dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.asked)
+
+    def without(self, source: str) -> QuestionBank:
+        """The bank without the questions of the file named ``source``."""
+        keep = [i for i, a in enumerate(self.asked) if a.source != source]
+        return QuestionBank(
+            [self.asked[i] for i in keep],
+            self.vectors[keep],
+            self.sentence_speakers,
+            neighbours=self.neighbours,
+            temperature=self.temperature,
+            known_similarity=self.known_similarity,
+        )
+
+    def _cosines(self, vector: np.ndarray) -> np.ndarray:
+        return self.vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
+
+    def _asking(self, rows: np.ndarray, speaker: str | None) -> np.ndarray:
+        """Of ``rows``, those that do not ask about another speaker than ``speaker``."""
+        asks = self._asks[rows]
+        return rows[(asks == "") | (asks == (speaker or ""))]
+
+    def votes(self, vector: np.ndarray, speaker: str | None = None) -> np.ndarray | None:
+        """Per sentence of the corpus, its share of the nearest answerable questions' votes (sums
+        to 1), among those that ask about ``speaker`` or nobody, for sentences that do not quote
+        someone else ("what is tillerson's view on assad" is not answered by Putin's view); None
+        when there are none."""
+        answerable = self._asking(self._voters, speaker)
+        if speaker is not None:
+            quotes = self._quotes[self._sentence[answerable]]
+            answerable = answerable[(quotes == "") | (quotes == speaker)]
+        if not len(answerable):
+            return None
+        sims = self._cosines(vector)[answerable]
+        nearest = np.argsort(-sims, kind="stable")[: self.neighbours]
+        weights = np.exp((sims[nearest] - sims[nearest[0]]) / self.temperature)
+        out = np.zeros(self.n_sentences, dtype=np.float64)
+        np.add.at(out, self._sentence[answerable[nearest]], weights)
+        return out / out.sum()
+
+    def known(self, vector: np.ndarray, speaker: str | None = None) -> tuple[Coverage, float] | None:
+        """(coverage, cosine) of the nearest bank question (a question of its own, asking about
+        the same speaker, or both about nobody) when it is this question in other words (cosine
+        at least ``known_similarity``); None otherwise."""
+        rows = self._alone[self._asks[self._alone] == (speaker or "")]
+        if not len(rows):
+            return None
+        sims = self._cosines(vector)[rows]
+        best = int(np.argmax(sims))
+        if sims[best] < self.known_similarity:
+            return None
+        return self.asked[rows[best]].coverage, float(sims[best])
+
+
+def _bank_key(files: Sequence[Path], sentences: Sequence[Sentence], words: Sequence[str]) -> str:
+    """What the read bank depends on: its files, the corpus's sentences, the words the Query
+    stage corrects towards (``words``: people's names) and the code that reads and cleans it."""
+    h = hashlib.sha256()
+    code = Path(__file__).resolve().parent
+    for path in [*files, code / "bank.py", code / "query.py", code / "spelling.py", code / "parts.py"]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    h.update("\n".join(s.text for s in sentences).encode() + b"\0" + "\n".join(words).encode())
+    return h.hexdigest()
+
+
+def _cached_bank(
+    files: Sequence[Path],
+    sentences: Sequence[Sentence],
+    search_text: SearchText,
+    cache_dir: Path,
+    words: Sequence[str],
+) -> list[Asked]:
+    """``read_bank``, kept in ``cache_dir`` while nothing it depends on changed (reading it cleans
+    and spell-checks a thousand questions: half a second of every start otherwise)."""
+    try:
+        key = _bank_key(files, sentences, words)
+    except OSError as exc:
+        log.warning("Question bank: %s", exc)
+        return []
+    meta = read_json_object(cache_dir / CACHE_ASKED)
+    if meta is not None and meta.get("key") == key and isinstance(meta.get("asked"), list):
+        try:
+            return [
+                Asked(str(t), c, int(i), str(src), bool(a), None if sp is None else str(sp))
+                for t, c, i, src, a, sp in meta["asked"]
+            ]
+        except (TypeError, ValueError):
+            pass
+    asked = read_bank(files, sentences, search_text)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        rows = [[a.text, a.coverage, a.sentence, a.source, a.alone, a.speaker] for a in asked]
+        write_json(cache_dir / CACHE_ASKED, {"key": key, "asked": rows}, indent=None)
+    except OSError as exc:
+        log.warning("Could not cache the question bank: %s", exc)
+    return asked
+
+
+def load_bank(
+    files: Sequence[Path],
+    sentences: Sequence[Sentence],
+    search_text: SearchText,
+    cache_dir: Path,
+    embedder: Embedder,
+    *,
+    words: Sequence[str] = (),
+    neighbours: int,
+    temperature: float,
+    known_similarity: float,
+) -> QuestionBank:
+    """The bank of ``files``, from the cache in ``cache_dir`` when nothing changed."""
+    asked = _cached_bank(files, sentences, search_text, cache_dir, words)
+    vectors = cached_vectors(
+        [a.text for a in asked],
+        cache_dir,
+        CACHE,
+        CACHE_META,
+        embedder,
+        encode=embedder.encode_queries,
+        what="question bank",
+    )
+    return QuestionBank(
+        asked,
+        vectors,
+        [x.speaker if x.quoted else None for x in sentences],
+        neighbours=neighbours,
+        temperature=temperature,
+        known_similarity=known_similarity,
+    )
