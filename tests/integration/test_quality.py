@@ -1,17 +1,18 @@
 """Floors on the eval figures, so a change that loses quality fails (see docs/quality.md).
 
-Measured on 2026-12-02 with the real model (hybrid):
-- eval/dev.toml (138 questions, the tuning set): answer hit 79/99, multi-part 12/14, unanswerable
-  not answered 30/39, 3 false refusals, mean 45.1 words; free-text summaries 15/16.
-- eval/questions.toml (63, the first set): answer hit 37/47, 16/16 not answered, 1 false refusal,
-  mean 38.8 words.
+Measured on 2026-12-02 (late evening) with the real model (hybrid). Every set is answered with
+the question bank (eval/*.toml) less its own questions (``evaluate`` leaves the set out), so a
+set's figures never come from its own answers:
+- eval/dev.toml (138 questions, the tuning set): answer hit 87/99, multi-part 12/14, unanswerable
+  not answered 35/39, 3 false refusals, mean 42.1 words; free-text summaries 15/16.
+- eval/questions.toml (63, the first set): answer hit 42/47, 16/16 not answered, 1 false refusal.
 - eval/heldout.toml (42, the first held-out set, spent): 12 of 14 not answered, no false refusal.
-- eval/heldout9_blind.toml (116, the last blind set, run once, spent since): answer hit 62/84,
-  multi-part 9/12, unanswerable not answered 24/32, 8 false refusals; summaries 8/12.
-- eval/heldout8_blind.toml (116, the blind set before it, run once, spent): answer hit 64/84,
-  multi-part 7/12, unanswerable not answered 22/32, 7 false refusals; summaries 12/12.
-- eval/heldout7_blind.toml (116, the blind set before it, spent): answer hit 64/84, multi-part
-  8/12, unanswerable not answered 24/32, 4 false refusals; summaries 11/12.
+- eval/heldout11_blind.toml and heldout10_blind.toml (116 each, the last blind sets, run once
+  with the bank, spent since): answer hit 79/84 and 71/84, multi-part 10/12 and 9/12,
+  unanswerable not answered 28/32 and 31/32, 2 and 8 false refusals; summaries 11/12 and 12/12.
+- eval/heldout9_blind.toml, heldout8_blind.toml, heldout7_blind.toml (spent, in the bank for
+  the others): 69/84, 77/84, 71/84; multi-part 9, 11, 10 of 12; not answered 30, 29, 30 of 32;
+  8, 3, 4 false refusals; summaries 8, 12, 11 of 12.
 The floors sit a little below, not at, those figures.
 """
 
@@ -49,11 +50,11 @@ def first(service):  # type: ignore[no-untyped-def]
 
 def test_dev_floors(dev) -> None:  # type: ignore[no-untyped-def]
     o = dev["overall"]
-    assert o["answer_hit"] >= 75
+    assert o["answer_hit"] >= 84
     assert o["multi_full_hit"] >= 11
-    assert o["not_answered"] >= 27
-    assert o["false_refusals"] <= 6
-    assert o["mean_words"] <= 46
+    assert o["not_answered"] >= 33
+    assert o["false_refusals"] <= 5
+    assert o["mean_words"] <= 44
     k = dev["kinds"]
     assert k["instruction"]["not_answered"] == k["instruction"]["unanswerable"]
     assert k["chitchat"]["not_answered"] == k["chitchat"]["unanswerable"]
@@ -72,7 +73,7 @@ def test_hybrid_ranks_better_than_either_method(first) -> None:  # type: ignore[
 def test_first_set_floors(first) -> None:  # type: ignore[no-untyped-def]
     h = first["methods"]["hybrid"]
     assert h["recall@1"] >= 0.87 and h["recall@3"] >= 0.89 and h["mrr"] >= 0.90
-    assert first["overall"]["answer_hit"] >= 35
+    assert first["overall"]["answer_hit"] >= 40
     assert h["correct_refusals"] == first["out_of_scope"]
     assert h["false_refusals"] <= 1
 
@@ -92,9 +93,11 @@ def test_the_first_held_out_set_still_holds(service) -> None:  # type: ignore[no
 @pytest.mark.parametrize(
     ("name", "hit", "multi", "not_answered", "false_refusals", "summaries"),
     [
-        ("heldout9_blind.toml", 60, 8, 22, 9, 7),
-        ("heldout8_blind.toml", 62, 6, 20, 8, 11),
-        ("heldout7_blind.toml", 62, 7, 22, 5, 10),
+        ("heldout11_blind.toml", 76, 9, 26, 3, 10),
+        ("heldout10_blind.toml", 68, 8, 29, 9, 11),
+        ("heldout9_blind.toml", 66, 8, 28, 9, 7),
+        ("heldout8_blind.toml", 74, 10, 27, 4, 11),
+        ("heldout7_blind.toml", 68, 9, 28, 5, 10),
     ],
 )
 def test_the_last_blind_sets_do_not_regress(  # type: ignore[no-untyped-def]
