@@ -112,6 +112,14 @@ def read_bank(files: Sequence[Path], sentences: Sequence[Sentence], search_text:
     return asked
 
 
+@dataclass(frozen=True)
+class Recall:
+    """What the bank recalls for one question (``QuestionBank.recall``)."""
+
+    votes: np.ndarray | None  # per sentence of the corpus, its share of the votes (sums to 1)
+    known: tuple[Coverage, float] | None  # (coverage, cosine) of the same question asked before
+
+
 class QuestionBank:
     def __init__(
         self,
@@ -155,7 +163,14 @@ class QuestionBank:
         )
 
     def _cosines(self, vector: np.ndarray) -> np.ndarray:
-        return self.vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
+        # einsum, not a BLAS matrix-vector product: right after ONNX Runtime has run, BLAS's
+        # threads wake up against its spinning ones and take 5 ms instead of 0.1 ms (measured).
+        return np.einsum("ij,j->i", self.vectors, np.asarray(vector, dtype=np.float32).reshape(-1))
+
+    def recall(self, vector: np.ndarray, speaker: str | None = None) -> Recall:
+        """``votes`` and ``known`` for one question, from one pass over the bank."""
+        sims = self._cosines(vector)
+        return Recall(self._votes(sims, speaker), self._known(sims, speaker))
 
     def _asking(self, rows: np.ndarray, speaker: str | None) -> np.ndarray:
         """Of ``rows``, those that do not ask about another speaker than ``speaker``."""
@@ -163,6 +178,12 @@ class QuestionBank:
         return rows[(asks == "") | (asks == (speaker or ""))]
 
     def votes(self, vector: np.ndarray, speaker: str | None = None) -> np.ndarray | None:
+        return self._votes(self._cosines(vector), speaker)
+
+    def known(self, vector: np.ndarray, speaker: str | None = None) -> tuple[Coverage, float] | None:
+        return self._known(self._cosines(vector), speaker)
+
+    def _votes(self, cosines: np.ndarray, speaker: str | None) -> np.ndarray | None:
         """Per sentence of the corpus, its share of the nearest answerable questions' votes (sums
         to 1), among those that ask about ``speaker`` or nobody, for sentences that do not quote
         someone else ("what is tillerson's view on assad" is not answered by Putin's view); None
@@ -173,21 +194,21 @@ class QuestionBank:
             answerable = answerable[(quotes == "") | (quotes == speaker)]
         if not len(answerable):
             return None
-        sims = self._cosines(vector)[answerable]
+        sims = cosines[answerable]
         nearest = np.argsort(-sims, kind="stable")[: self.neighbours]
         weights = np.exp((sims[nearest] - sims[nearest[0]]) / self.temperature)
         out = np.zeros(self.n_sentences, dtype=np.float64)
         np.add.at(out, self._sentence[answerable[nearest]], weights)
         return out / out.sum()
 
-    def known(self, vector: np.ndarray, speaker: str | None = None) -> tuple[Coverage, float] | None:
+    def _known(self, cosines: np.ndarray, speaker: str | None) -> tuple[Coverage, float] | None:
         """(coverage, cosine) of the nearest bank question (a question of its own, asking about
         the same speaker, or both about nobody) when it is this question in other words (cosine
         at least ``known_similarity``); None otherwise."""
         rows = self._alone[self._asks[self._alone] == (speaker or "")]
         if not len(rows):
             return None
-        sims = self._cosines(vector)[rows]
+        sims = cosines[rows]
         best = int(np.argmax(sims))
         if sims[best] < self.known_similarity:
             return None

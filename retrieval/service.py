@@ -55,7 +55,7 @@ from retrieval.answerability import (
     load_calibration,
 )
 from retrieval.backends import EmbedderChooser
-from retrieval.bank import QuestionBank, bank_files, load_bank
+from retrieval.bank import QuestionBank, Recall, bank_files, load_bank
 from retrieval.documents import read_documents
 from retrieval.embedder import Embedder
 from retrieval.followup import Turn, rewrite_followup
@@ -264,17 +264,18 @@ class SummitService:
         return passage
 
     # ----------------------------------------------------------------------------------- stages
-    def _search(self, query: Query, method: Method, limit: int) -> tuple[SearchResult, np.ndarray]:
+    def _search(self, query: Query, method: Method, limit: int) -> tuple[SearchResult, np.ndarray, Recall]:
         vector = self.embedder.encode_queries([query.search_text])[0]
+        recall = self.state.bank.recall(vector, query.speaker)
         result = self.state.searcher.search(
             query.search_text,
             vector,
             method=method,
             speaker=query.speaker,
             limit=limit,
-            votes=self.state.bank.votes(vector, query.speaker),
+            votes=recall.votes,
         )
-        return result, vector
+        return result, vector, recall
 
     @contextmanager
     def without_bank_source(self, source: str) -> Iterator[None]:
@@ -338,7 +339,7 @@ class SummitService:
         """The whole answerability evidence for a question (eval sweeps thresholds over it)."""
         cleaned = clean_question(question, self.settings.answer.max_question_chars)
         query = parse_query(cleaned, self.state.speakers)
-        result, vector = self._search(query, method, 10)
+        result, vector, _ = self._search(query, method, 10)
         return self._judge(query, result, vector, full=True)[0]
 
     def signals(self, question: str, *, method: Method = "hybrid") -> Signals:
@@ -357,7 +358,7 @@ class SummitService:
         query = parse_query(text, state.speakers)
         if context and (_PRONOUN.search(text) or self._elliptic(query)):
             query = Query(query.text, query.speaker, f"{query.search_text} ({context})", state.speakers)
-        result, vector = self._search(query, method, 10)
+        result, vector, recall = self._search(query, method, 10)
         terms, found = state.data.passage_bm25.coverage(query.search_text)
         holding = self._holding_every_word(query, result)
         evidence, rule = self._judge(query, result, vector, coverage=(terms, found), holding=holding)
@@ -385,7 +386,7 @@ class SummitService:
             agree=result.lexical_paragraph is not None and result.lexical_paragraph == result.dense_paragraph,
             covered=found / terms if terms else 0.0,
             detail_missing=type_missing or bool(unknown_focus) or bool(unquoted),
-            known=state.bank.known(vector, query.speaker),
+            known=recall.known,
         )
         coverage, probability = coverage_of(signals, state.calibration, state.judge.thresholds)
         if not result.hits:
@@ -596,7 +597,7 @@ class SummitService:
             # many words ("the hacking stuff"); its sentences come from the known topic it names
             # or is clearly about, ranked for the words the user chose.
             query = parse_query(self.state.speller.correct(cleaned).text, state.speakers)
-            result, vector = self._search(query, "hybrid", n)
+            result, vector, _ = self._search(query, "hybrid", n)
             _, decision = self._judge(query, result, vector)
             named = mentioned_topic(query.text, self.topic_specs, state.data.passage_bm25.knows)
             if not decision.answerable and named is None:
