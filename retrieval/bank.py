@@ -146,11 +146,16 @@ class QuestionBank:
         self.known_similarity = known_similarity
         self._sentence = np.array([a.sentence for a in self.asked], dtype=np.int64)
         # Every answered question and part votes (a later part too: measured, it helps); only a
-        # question of its own can be "known".
-        self._voters = np.flatnonzero(self._sentence >= 0)
-        self._alone = np.flatnonzero(np.array([a.alone for a in self.asked], dtype=bool))
-        self._asks = np.array([a.speaker or "" for a in self.asked], dtype=object)
-        self._quotes = np.array([who or "" for who in self.sentence_speakers], dtype=object)
+        # question of its own (``alone``) can be "known".
+        self._alone = np.array([a.alone for a in self.asked], dtype=bool)
+        # Speakers as small integers (0: nobody), for the question asked about and the sentence
+        # quoted: compared per question, over the shortlist only.
+        names = sorted(
+            {a.speaker for a in self.asked if a.speaker} | {w for w in self.sentence_speakers if w}
+        )
+        self._codes = {"": 0} | {name: i for i, name in enumerate(names, start=1)}
+        self._asks = np.array([self._codes[a.speaker or ""] for a in self.asked], dtype=np.int64)
+        self._quotes = np.array([self._codes[w or ""] for w in self.sentence_speakers], dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.asked)
@@ -167,65 +172,59 @@ class QuestionBank:
             known_similarity=self.known_similarity,
         )
 
-    def _cosines(self, vector: np.ndarray) -> np.ndarray:
-        """Cosines with the ``SHORTLIST`` nearest bank questions (FAISS, flat), -inf for the rest.
-        Not a NumPy matrix-vector product: right after ONNX Runtime has run, BLAS's threads wake
+    def _nearest(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ``SHORTLIST`` nearest bank questions: (rows, cosines), best first. FAISS (flat),
+        not a NumPy matrix-vector product: right after ONNX Runtime has run, BLAS's threads wake
         up against its spinning ones and take 5 ms instead of 0.1 ms (measured)."""
-        out = np.full(len(self.asked), -np.inf, dtype=np.float32)
-        if self.asked:
-            ids, scores = self._index.search(np.asarray(vector, dtype=np.float32).reshape(-1), SHORTLIST)
-            out[ids] = scores
-        return out
+        if not self.asked:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return self._index.search(np.asarray(vector, dtype=np.float32).reshape(-1), SHORTLIST)
 
     def recall(self, vector: np.ndarray, speaker: str | None = None) -> Recall:
-        """``votes`` and ``known`` for one question, from one pass over the bank."""
-        sims = self._cosines(vector)
-        return Recall(self._votes(sims, speaker), self._known(sims, speaker))
-
-    def _asking(self, rows: np.ndarray, speaker: str | None) -> np.ndarray:
-        """Of ``rows``, those that do not ask about another speaker than ``speaker``."""
-        asks = self._asks[rows]
-        return rows[(asks == "") | (asks == (speaker or ""))]
+        """``votes`` and ``known`` for one question, from one search of the bank."""
+        rows, cosines = self._nearest(vector)
+        return Recall(self._votes(rows, cosines, speaker), self._known(rows, cosines, speaker))
 
     def votes(self, vector: np.ndarray, speaker: str | None = None) -> np.ndarray | None:
-        return self._votes(self._cosines(vector), speaker)
+        return self._votes(*self._nearest(vector), speaker)
 
     def known(self, vector: np.ndarray, speaker: str | None = None) -> tuple[Coverage, float] | None:
-        return self._known(self._cosines(vector), speaker)
+        return self._known(*self._nearest(vector), speaker)
 
-    def _votes(self, cosines: np.ndarray, speaker: str | None) -> np.ndarray | None:
+    def _code(self, speaker: str | None) -> int:
+        return self._codes.get(speaker or "", -1)  # -1: a speaker no bank question asks about
+
+    def _votes(self, rows: np.ndarray, cosines: np.ndarray, speaker: str | None) -> np.ndarray | None:
         """Per sentence of the corpus, its share of the nearest answerable questions' votes (sums
         to 1), among those that ask about ``speaker`` or nobody, for sentences that do not quote
         someone else ("what is tillerson's view on assad" is not answered by Putin's view); None
         when there are none."""
-        answerable = self._asking(self._voters, speaker)
+        code = self._code(speaker)
+        sentence = self._sentence[rows]
+        keep = (sentence >= 0) & ((self._asks[rows] == 0) | (self._asks[rows] == code))
         if speaker is not None:
-            quotes = self._quotes[self._sentence[answerable]]
-            answerable = answerable[(quotes == "") | (quotes == speaker)]
-        if not len(answerable):
-            return None
-        sims = cosines[answerable]
-        nearest = np.argsort(-sims, kind="stable")[: self.neighbours]
-        nearest = nearest[np.isfinite(sims[nearest])]
+            quotes = self._quotes[np.maximum(sentence, 0)]
+            keep &= (quotes == 0) | (quotes == code)
+        nearest = np.flatnonzero(keep)[: self.neighbours]
         if not len(nearest):
             return None
-        weights = np.exp((sims[nearest] - sims[nearest[0]]) / self.temperature)
+        weights = np.exp((cosines[nearest] - cosines[nearest[0]]) / self.temperature)
         out = np.zeros(self.n_sentences, dtype=np.float64)
-        np.add.at(out, self._sentence[answerable[nearest]], weights)
+        np.add.at(out, sentence[nearest], weights)
         return out / out.sum()
 
-    def _known(self, cosines: np.ndarray, speaker: str | None) -> tuple[Coverage, float] | None:
+    def _known(
+        self, rows: np.ndarray, cosines: np.ndarray, speaker: str | None
+    ) -> tuple[Coverage, float] | None:
         """(coverage, cosine) of the nearest bank question (a question of its own, asking about
         the same speaker, or both about nobody) when it is this question in other words (cosine
         at least ``known_similarity``); None otherwise."""
-        rows = self._alone[self._asks[self._alone] == (speaker or "")]
-        if not len(rows):
+        same = np.flatnonzero(
+            self._alone[rows] & (self._asks[rows] == (self._code(speaker) if speaker else 0))
+        )
+        if not len(same) or cosines[same[0]] < self.known_similarity:
             return None
-        sims = cosines[rows]
-        best = int(np.argmax(sims))
-        if sims[best] < self.known_similarity:
-            return None
-        return self.asked[rows[best]].coverage, float(sims[best])
+        return self.asked[int(rows[same[0]])].coverage, float(cosines[same[0]])
 
 
 def _bank_key(files: Sequence[Path], sentences: Sequence[Sentence], words: Sequence[str]) -> str:
