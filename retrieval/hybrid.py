@@ -27,7 +27,7 @@ Method = Literal["hybrid", "dense", "bm25"]
 @dataclass(frozen=True)
 class Hit:
     sentence: Sentence
-    score: float  # fused score in [0, 1] (or the single method's normalised score)
+    score: float  # fused score in [0, 1] + the bank's weighted vote (or one method's normalised score)
     dense: float  # cosine similarity question ~ sentence
     paragraph_dense: float  # cosine similarity question ~ the sentence's paragraph
     speaker_match: bool = False

@@ -7,8 +7,11 @@ set's figures never come from its own answers:
   not answered 35/39, 3 false refusals, mean 42.1 words; free-text summaries 15/16.
 - eval/questions.toml (63, the first set): answer hit 42/47, 16/16 not answered, 1 false refusal.
 - eval/heldout.toml (42, the first held-out set, spent): 12 of 14 not answered, no false refusal.
-- eval/heldout11_blind.toml and heldout10_blind.toml (116 each, the last blind sets, run once
-  with the bank, spent since): answer hit 79/84 and 71/84, multi-part 10/12 and 9/12,
+- eval/heldout13_blind.toml and heldout12_blind.toml (116 each, the last blind sets, run once
+  with the bank, spent since): answer hit 74/84 and 71/84, multi-part 6/12 and 8/12, unanswerable
+  not answered 31/32 and 30/32, 2 and 7 false refusals; summaries 11/12 and 11/12.
+- eval/heldout11_blind.toml and heldout10_blind.toml (116 each, run once with the bank before
+  sets 12 and 13 existed, spent since): answer hit 79/84 and 71/84, multi-part 10/12 and 9/12,
   unanswerable not answered 28/32 and 31/32, 2 and 8 false refusals; summaries 11/12 and 12/12.
 - eval/heldout9_blind.toml, heldout8_blind.toml, heldout7_blind.toml (spent, in the bank for
   the others): 69/84, 77/84, 71/84; multi-part 9, 11, 10 of 12; not answered 30, 29, 30 of 32;
@@ -93,6 +96,8 @@ def test_the_first_held_out_set_still_holds(service) -> None:  # type: ignore[no
 @pytest.mark.parametrize(
     ("name", "hit", "multi", "not_answered", "false_refusals", "summaries"),
     [
+        ("heldout13_blind.toml", 71, 5, 29, 3, 10),
+        ("heldout12_blind.toml", 68, 7, 28, 8, 10),
         ("heldout11_blind.toml", 76, 9, 26, 3, 10),
         ("heldout10_blind.toml", 68, 8, 29, 9, 11),
         ("heldout9_blind.toml", 66, 8, 28, 9, 7),
