@@ -7,8 +7,9 @@ question is labelled ``partial`` (the release is on the subject but does not say
 People word the same question in many ways, and a question someone asked before, in other words,
 is the best evidence there is of what a new one is after: the all-MiniLM-L6-v2 vectors of two
 wordings of one question lie much closer together than either lies to the release's sentence.
-On a new blind set, its eight predecessors as the bank put the answering sentence first for 90%
-of the questions, against 68% for the hybrid search alone (docs/quality.md).
+With the other seven blind sets as the bank, the sentence named as the answer of a blind set's
+question was the bank's first choice for 90% of them, against 68% for the hybrid search alone
+(docs/quality.md).
 
 Two uses, both by cosine similarity of the question's vector with the bank's:
 
@@ -19,6 +20,10 @@ Two uses, both by cosine similarity of the question's vector with the bank's:
   words (cosine at least ``known_similarity``): "who is gonna be on the cyber working group"
   was labelled partial before, so it is partial now, whatever the release's nearby sentences look
   like.
+
+Both follow the speaker a question asks about (which the search text leaves out): a bank
+question about another speaker neither votes nor counts as known, and a question about someone
+gets no votes for a sentence quoting someone else.
 
 A bank key that no sentence of the corpus holds any more (the corpus changed) is dropped with a
 warning. The bank's vectors are encoded once per model and bank, and cached next to the index.
