@@ -51,10 +51,10 @@ class RetrievalSettings:
     bm25_weight: float
     paragraph_weight: float
     speaker_boost: float
-    question_bank: tuple[str, ...] = ()  # globs of question-bank files, relative to the project
-    bank_weight: float = 0.0
-    bank_neighbours: int = 10
-    bank_temperature: float = 0.02
+    question_bank: tuple[str, ...]  # globs of question-bank files, relative to the project
+    bank_weight: float
+    bank_neighbours: int
+    bank_temperature: float
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class AnswerSettings:
     off_topic_margin: float
     other_paragraph_similarity: float
     max_question_chars: int
-    known_question_similarity: float = 1.01  # above 1: no question counts as known
+    known_question_similarity: float  # above 1: no question counts as known
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,8 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     min_sim = float(answer["min_similarity"])
     if not -1.0 <= min_sim <= 1.0:
         raise SetupError("SUMMITBOT_MIN_SIMILARITY must be between -1 and 1.")
-    if not 0.0 < float(answer.get("known_question_similarity", 1.01)) <= 1.01:
+    known = float(answer["known_question_similarity"])
+    if not 0.0 < known <= 1.01:
         raise SetupError("SUMMITBOT_KNOWN_QUESTION_SIMILARITY must be above 0 and at most 1 (1.01: never).")
     seconds = float(raw["discord"]["cooldown_seconds"])
     if int(raw["discord"]["cooldown_rate"]) < 1 or not 0 <= seconds < 86400:
@@ -171,12 +172,12 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
             speaker_boost=float(retrieval["speaker_boost"]),
             question_bank=tuple(
                 p.strip()
-                for p in str(retrieval.get("question_bank", "")).split(",")
+                for p in str(retrieval["question_bank"]).split(",")
                 if p.strip() and p.strip().lower() != "none"
             ),
-            bank_weight=float(retrieval.get("bank_weight", 0.0)),
-            bank_neighbours=int(retrieval.get("bank_neighbours", 10)),
-            bank_temperature=float(retrieval.get("bank_temperature", 0.02)),
+            bank_weight=float(retrieval["bank_weight"]),
+            bank_neighbours=int(retrieval["bank_neighbours"]),
+            bank_temperature=float(retrieval["bank_temperature"]),
         ),
         answer=AnswerSettings(
             max_sentences=int(answer["max_sentences"]),
@@ -185,7 +186,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
             off_topic_margin=float(answer["off_topic_margin"]),
             other_paragraph_similarity=float(answer["other_paragraph_similarity"]),
             max_question_chars=int(answer["max_question_chars"]),
-            known_question_similarity=float(answer.get("known_question_similarity", 1.01)),
+            known_question_similarity=known,
         ),
         discord=DiscordSettings(
             cooldown_rate=int(raw["discord"]["cooldown_rate"]),

@@ -190,12 +190,6 @@ class QuestionBank:
         rows, cosines = self._nearest(vector)
         return Recall(self._votes(rows, cosines, speaker), self._known(rows, cosines, speaker))
 
-    def votes(self, vector: np.ndarray, speaker: str | None = None) -> np.ndarray | None:
-        return self._votes(*self._nearest(vector), speaker)
-
-    def known(self, vector: np.ndarray, speaker: str | None = None) -> tuple[Coverage, float] | None:
-        return self._known(*self._nearest(vector), speaker)
-
     def _code(self, speaker: str | None) -> int:
         return self._codes.get(speaker or "", -1)  # -1: a speaker no bank question asks about
 
@@ -224,9 +218,7 @@ class QuestionBank:
         """(coverage, cosine) of the nearest bank question (a question of its own, asking about
         the same speaker, or both about nobody) when it is this question in other words (cosine
         at least ``known_similarity``); None otherwise."""
-        same = np.flatnonzero(
-            self._alone[rows] & (self._asks[rows] == (self._code(speaker) if speaker else 0))
-        )
+        same = np.flatnonzero(self._alone[rows] & (self._asks[rows] == self._code(speaker)))
         if not len(same) or cosines[same[0]] < self.known_similarity:
             return None
         return self.asked[int(rows[same[0]])].coverage, float(cosines[same[0]])

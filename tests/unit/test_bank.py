@@ -108,32 +108,32 @@ def test_a_file_that_cannot_be_read_is_skipped(tmp_path: Path, caplog: pytest.Lo
 def test_votes_go_to_the_sentences_that_answered_the_nearest_questions(tmp_path: Path) -> None:
     embedder = FakeEmbedder()
     bank = _bank(tmp_path, embedder)
-    votes = bank.votes(embedder.encode_queries(["how long was the meeting meant to last"])[0])
+    votes = bank.recall(embedder.encode_queries(["how long was the meeting meant to last"])[0]).votes
     assert votes is not None
     assert votes.sum() == pytest.approx(1.0)
     assert int(np.argmax(votes)) == 0  # the 35-minutes sentence
     assert votes[0] > 0.9  # the nearest question outweighs the others at temperature 0.02
-    votes = bank.votes(embedder.encode_queries(["what did putin say about the meddling"])[0])
+    votes = bank.recall(embedder.encode_queries(["what did putin say about the meddling"])[0]).votes
     assert votes is not None and int(np.argmax(votes)) == 2
 
 
 def test_with_a_high_temperature_the_neighbours_share_the_vote(tmp_path: Path) -> None:
     embedder = FakeEmbedder()
     bank = _bank(tmp_path, embedder, temperature=100.0)
-    votes = bank.votes(embedder.encode_queries(["how long was the meeting meant to last"])[0])
+    votes = bank.recall(embedder.encode_queries(["how long was the meeting meant to last"])[0]).votes
     assert votes is not None
     assert np.allclose(votes, [1 / 3, 1 / 3, 1 / 3], atol=0.01)  # three answerable questions, one each
     one = _bank(tmp_path / "one", embedder, neighbours=1)
-    votes = one.votes(embedder.encode_queries(["how long was the meeting meant to last"])[0])
+    votes = one.recall(embedder.encode_queries(["how long was the meeting meant to last"])[0]).votes
     assert votes is not None and votes.tolist() == [1.0, 0.0, 0.0]
 
 
 def test_a_question_asked_before_in_other_words_gets_its_coverage(tmp_path: Path) -> None:
     embedder = FakeEmbedder()
     bank = _bank(tmp_path, embedder)
-    known = bank.known(embedder.encode_queries(["who's on the cyber working group"])[0])
+    known = bank.recall(embedder.encode_queries(["who's on the cyber working group"])[0]).known
     assert known is not None and known[0] == "partial" and known[1] >= 0.85
-    assert bank.known(embedder.encode_queries(["what is the weather in paris"])[0]) is None
+    assert bank.recall(embedder.encode_queries(["what is the weather in paris"])[0]).known is None
 
 
 def test_without_leaves_one_file_out(tmp_path: Path) -> None:
@@ -142,8 +142,8 @@ def test_without_leaves_one_file_out(tmp_path: Path) -> None:
     assert len(bank) == 4
     empty = bank.without("asked.toml")
     assert len(empty) == 0
-    assert empty.votes(embedder.encode_queries(["how long was the meeting"])[0]) is None
-    assert empty.known(embedder.encode_queries(["who is on the cyber working group"])[0]) is None
+    assert empty.recall(embedder.encode_queries(["how long was the meeting"])[0]).votes is None
+    assert empty.recall(embedder.encode_queries(["who is on the cyber working group"])[0]).known is None
     assert len(bank.without("other.toml")) == 4
 
 
@@ -221,11 +221,11 @@ def test_a_question_about_another_speaker_neither_votes_nor_is_known(tmp_path: P
         known_similarity=0.85,
     )
     vector = embedder.encode_queries(["what is view on meddling"])[0]
-    putin = bank.votes(vector, "Putin")
+    putin = bank.recall(vector, "Putin").votes
     assert putin is not None and int(np.argmax(putin)) == 2
-    tillerson = bank.votes(vector, "Tillerson")
+    tillerson = bank.recall(vector, "Tillerson").votes
     assert tillerson is not None and tillerson[2] == 0.0
-    assert bank.votes(vector, None) is not None
+    assert bank.recall(vector, None).votes is not None
 
 
 def test_a_question_without_its_key_makes_the_file_skipped(

@@ -58,7 +58,15 @@ def data(tmp_path_factory: pytest.TempPathFactory, fake: FakeEmbedder):  # type:
 
 def _search(data, fake, question, *, boost=0.5, speaker=None, method="hybrid", limit=50):  # type: ignore[no-untyped-def]
     retrieval = RetrievalSettings(
-        rrf_k=3, candidates=30, bm25_weight=0.3, paragraph_weight=0.5, speaker_boost=boost
+        rrf_k=3,
+        candidates=30,
+        bm25_weight=0.3,
+        paragraph_weight=0.5,
+        speaker_boost=boost,
+        question_bank=(),
+        bank_weight=0.0,
+        bank_neighbours=10,
+        bank_temperature=0.02,
     )
     searcher = HybridSearcher(data, retrieval)
     return searcher.search(
