@@ -32,8 +32,11 @@ _COMPARISON = re.compile(
     r"|each\s+side|both\s+sides|the\s+two\s+sides|disagree\w*)\b",
     re.I,
 )
-# A further sentence must score at least this fraction of the best one to be considered at all.
+# The sentence holding the kind of answer asked must score at least this fraction of the best.
 ADDITIONAL_MIN_RATIO = 0.5
+# A further sentence must score at least this fraction of the answer to be considered at all
+# (0.5 → 0.55: mean words 42.2 → 40.2, no answer lost, leaving each of 15 spent sets out).
+FURTHER_MIN_RATIO = 0.55
 CANDIDATES = 8  # the best hits considered for an answer
 TYPED_CANDIDATES = 5  # ... and for the one holding the kind of answer asked for
 ADDITIONAL_MIN_SIMILARITY = 0.2
@@ -88,7 +91,7 @@ def choose_sentences(
     sides = {side_of(top.sentence)} if comparison else set()  # sides matter only to a comparison
     words = word_count(top.sentence.text)
     for h in pool[:CANDIDATES]:
-        if h is top or h.score < ADDITIONAL_MIN_RATIO * top.score or h.dense < ADDITIONAL_MIN_SIMILARITY:
+        if h is top or h.score < FURTHER_MIN_RATIO * top.score or h.dense < ADDITIONAL_MIN_SIMILARITY:
             continue
         same_paragraph = (h.sentence.doc_id, h.sentence.paragraph) == (
             top.sentence.doc_id,

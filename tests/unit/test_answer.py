@@ -8,6 +8,7 @@ from retrieval.answer import (
     ADDITIONAL_MIN_RATIO,
     ADDITIONAL_MIN_SIMILARITY,
     CLOSE_RATIO,
+    FURTHER_MIN_RATIO,
     choose_sentences,
     cite,
     is_comparison,
@@ -67,6 +68,11 @@ def test_a_sentence_with_a_question_term_the_answer_lacks_joins() -> None:
     chosen = choose(hits, question_terms=frozenset({"assad", "ceasefir"}), terms_of=terms_of)
     assert refs(chosen) == ["p4.s5", "p4.s3"]
     assert refs(choose(hits, question_terms=frozenset({"assad"}), terms_of=terms_of)) == ["p4.s5"]
+    # ... but only when it scores at least FURTHER_MIN_RATIO of the answer
+    for ratio, expected in ((1.01, ["p4.s5", "p4.s3"]), (0.99, ["p4.s5"])):
+        near = [hit("p4.s5", 1.0), hit("p4.s3", FURTHER_MIN_RATIO * ratio)]
+        chosen = choose(near, question_terms=frozenset({"assad", "ceasefir"}), terms_of=terms_of)
+        assert refs(chosen) == expected
 
 
 def test_the_other_side_of_a_comparison_joins() -> None:
@@ -85,11 +91,14 @@ def test_the_expected_kind_of_answer_comes_first() -> None:
     hits = [hit("p5.s2", 1.0), hit("p5.s4", 0.9)]
     chosen = choose(hits, wants=lambda text: "July" in text)
     assert refs(chosen)[0] == "p5.s4"
+    # ... unless it scores below ADDITIONAL_MIN_RATIO of the best
+    far = [hit("p5.s2", 1.0), hit("p5.s4", ADDITIONAL_MIN_RATIO * 0.99)]
+    assert refs(choose(far, wants=lambda text: "July" in text))[0] == "p5.s2"
 
 
 def test_further_sentences_must_be_relevant_on_their_own() -> None:
     best = hit("p6.s2", 1.0, 0.7)
-    weak = hit("p6.s3", ADDITIONAL_MIN_RATIO * 0.99, 0.7)
+    weak = hit("p6.s3", FURTHER_MIN_RATIO * 0.99, 0.7)
     unrelated = hit("p5.s1", 0.95, ADDITIONAL_MIN_SIMILARITY * 0.9)
     assert refs(choose([best, weak, unrelated])) == ["p6.s2"]
 
