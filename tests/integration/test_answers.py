@@ -192,6 +192,16 @@ def test_a_part_answered_by_an_earlier_quote_says_so(service) -> None:  # type: 
     assert answer.answer.count("continuing sanctions") == 1
 
 
+def test_a_part_whose_best_sentence_is_quoted_above_quotes_its_own_next_best(service) -> None:  # type: ignore[no-untyped-def]
+    # "who keeps it in place" ranks the zone sentence first too; it asks something else, and the
+    # sentence that answers it is nearly as good, so that one is quoted instead of "see above".
+    answer = service.ask("where is the ceasefire zone? and who keeps it in place")
+    assert [p.coverage for p in answer.parts] == ["full", "full"]
+    assert "zone in Southwest Syria" in answer.parts[0].quotes[0].text
+    assert answer.parts[1].quotes and not answer.parts[1].note
+    assert "Jordan agreed to maintain that ceasefire" in answer.parts[1].quotes[0].text
+
+
 def test_russia_and_jordan_stay_one_question(service) -> None:  # type: ignore[no-untyped-def]
     answer = service.ask("Did Russia and Jordan agree to maintain the ceasefire?")
     assert answer.answered and len(answer.parts) == 1
