@@ -648,6 +648,8 @@ def _unquoted_hits(hits: list[Hit], quoted: frozenset[str], ratio: float) -> lis
         return hits
     rest = [h for h in hits if h.sentence.sid not in quoted]
     return rest if rest and rest[0].score >= ratio * hits[0].score else hits
+
+
 # What may stand before a bare name in a later part: "and Putin?", "what about Lavrov's?".
 _NAME_ONLY = re.compile(r"^(?:(?:and|also|plus|so|what|how|about)\b\s*)*|[’']s\b", re.I)
 _WORD = re.compile(r"[^\W\d_]+(?:[’'][^\W\d_]+)?")
