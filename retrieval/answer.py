@@ -10,10 +10,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from retrieval.hybrid import Hit
+from retrieval.speakers import QUOTE_MARK
 from retrieval.types import Citation, Collection, Quote, Sentence, Topic, sentence_id
 
 # A sentence that leans on the one before it ("He said that ...", "They agree ...").
 _DEPENDENT_START = re.compile(r"^[\"“]?(?:he|she|they|his|her|their|it|this|these|those)\b", re.I)
+# The most words a quotation's remaining sentences may add to close it; a longer rest is left out.
+QUOTE_REST_MAX_WORDS = 25
 # "Tillerson said," alone introduces a quotation: never an answer by itself.
 _INTRODUCER = re.compile(r"^\S+(?:\s+\S+)?\s+(?:said|says|added|stressed)\s*[,:]$", re.I)
 
@@ -25,6 +28,35 @@ def is_introducer(text: str) -> bool:
 
 def word_count(text: str) -> int:
     return len(text.split())
+
+
+def _marks(sentence: Sentence) -> int:
+    return len(QUOTE_MARK.findall(sentence.text))
+
+
+def quote_rest(sentence: Sentence, by_sid: Mapping[str, Sentence]) -> list[Sentence]:
+    """The sentences that close a quotation ``sentence`` opens and leaves open ("... at one point,
+    \"They sent the First Lady in ..."), when they are few (at most ``QUOTE_REST_MAX_WORDS``
+    words): a quotation is quoted whole, or its open part stands alone as the release prints it.
+    Quotation marks are counted from the paragraph's start, as for the speakers (a quotation
+    closes with its paragraph at the latest)."""
+
+    def at(index: int) -> Sentence | None:
+        return by_sid.get(sentence_id(sentence.doc_id, sentence.paragraph, index))
+
+    before = sum(_marks(s) for i in range(1, sentence.index) if (s := at(i)) is not None)
+    if before % 2 == 1 or _marks(sentence) % 2 == 0:
+        return []  # it starts inside a quotation, or leaves none open
+    rest: list[Sentence] = []
+    words = 0
+    while (nxt := at(sentence.index + len(rest) + 1)) is not None:
+        rest.append(nxt)
+        words += word_count(nxt.text)
+        if words > QUOTE_REST_MAX_WORDS:
+            return []
+        if _marks(nxt) % 2 == 1:
+            return rest
+    return []
 
 
 _COMPARISON = re.compile(
@@ -72,8 +104,9 @@ def choose_sentences(
     when it adds what the first lacks (MMR-style: relevant on its own and not redundant):
     the other side of a comparison (``side_of``), or question terms (``terms_of``) the answer so
     far does not contain. A sentence that starts with a pronoun brings the sentence before it
-    when that fits, so "He said that ..." is not quoted without its subject. At most
-    ``max_words`` words and ``max_sentences`` sentences, that subject sentence included."""
+    when that fits, so "He said that ..." is not quoted without its subject, and one that opens a
+    quotation brings the few sentences that close it (``quote_rest``). At most ``max_words``
+    words and ``max_sentences`` sentences, those brought along included."""
     pool = [h for h in hits if not is_introducer(h.sentence.text)]
     if not pool:
         return []
@@ -87,11 +120,36 @@ def choose_sentences(
             top = h
             break
     chosen = [top]
-    covered = set(terms_of(top.sentence.text))
+    rests: dict[str, list[Sentence]] = {}  # the sentences closing a quotation a chosen one opens
+
+    in_answer: set[str] = set()
+    words = 0
+
+    def with_rest(hit: Hit) -> list[Sentence]:
+        """``hit``'s sentence and the rest of the quotation it opens, when that fits: the ones
+        not in the answer yet."""
+        rest = quote_rest(hit.sentence, by_sid)
+        new = [hit.sentence, *(r for r in rest if r.sid not in in_answer)]
+        if (
+            len(new) > 1
+            and len(in_answer) + len(new) <= max_sentences
+            and words + sum(word_count(s.text) for s in new) <= max_words
+        ):
+            rests[hit.sentence.sid] = rest
+            return new
+        return [hit.sentence]
+
+    quoted = with_rest(top)
+    in_answer = {s.sid for s in quoted}
+    covered = {t for s in quoted for t in terms_of(s.text)}
     sides = {side_of(top.sentence)} if comparison else set()  # sides matter only to a comparison
-    words = word_count(top.sentence.text)
-    for h in pool[:CANDIDATES]:
-        if h is top or h.score < FURTHER_MIN_RATIO * top.score or h.dense < ADDITIONAL_MIN_SIMILARITY:
+    words = sum(word_count(s.text) for s in quoted)
+    for h in pool[:CANDIDATES] if len(in_answer) < max_sentences else ():
+        if (
+            h.sentence.sid in in_answer
+            or h.score < FURTHER_MIN_RATIO * top.score
+            or h.dense < ADDITIONAL_MIN_SIMILARITY
+        ):
             continue
         same_paragraph = (h.sentence.doc_id, h.sentence.paragraph) == (
             top.sentence.doc_id,
@@ -111,13 +169,15 @@ def choose_sentences(
         if words + word_count(h.sentence.text) > max_words:
             continue
         chosen.append(h)
-        covered |= terms
+        quoted = with_rest(h)
+        in_answer |= {s.sid for s in quoted}
+        covered |= {t for s in quoted for t in terms_of(s.text)}
         sides.add(side)
-        words += word_count(h.sentence.text)
-        if len(chosen) >= 2:
+        words += sum(word_count(s.text) for s in quoted)
+        if len(chosen) >= 2 or len(in_answer) >= max_sentences:
             break
     ordered: list[Hit] = []
-    chosen_ids = {h.sentence.sid for h in chosen}
+    chosen_ids = set(in_answer)
     for hit in chosen:
         s = hit.sentence
         prev = by_sid.get(sentence_id(s.doc_id, s.paragraph, s.index - 1))
@@ -133,6 +193,11 @@ def choose_sentences(
             chosen_ids.add(prev.sid)
             words += word_count(prev.text)
         ordered.append(hit)
+        # the rest of the quotation it opens, after it (a sentence of it quoted above stays there,
+        # so the answer still comes first)
+        placed = {h.sentence.sid for h in ordered}
+        rest = (r for r in rests.get(s.sid, ()) if r.sid not in placed)
+        ordered.extend(Hit(r, hit.score, hit.dense, hit.paragraph_dense) for r in rest)
     return ordered
 
 

@@ -36,7 +36,7 @@ _HEARD = re.compile(
 )
 _PRONOUN_SAYS = re.compile(r"\b(?:he|she)\s+(?:said|did|added|stressed|noted)\b", re.IGNORECASE)
 _INTRODUCES_QUOTE = re.compile(r"\b(?:said|says|added|stressed|noted)\s*[,:]\s*$", re.IGNORECASE)
-_QUOTE = re.compile(r"[\"“”]")
+QUOTE_MARK = re.compile(r"[\"“”]")
 
 
 class Speakers:
@@ -159,7 +159,7 @@ def attribute_speakers(sentences: list[Sentence], speakers: Speakers) -> list[Se
             speaker = last_named
         else:
             speaker = None
-        marks = len(_QUOTE.findall(s.text))
+        marks = len(QUOTE_MARK.findall(s.text))
         opens_quote = marks % 2 == 1 and not inside_quote_at_start
         closes_quote = marks % 2 == 1 and inside_quote_at_start
         quoted = inside_quote_at_start or marks > 0

@@ -276,3 +276,16 @@ def test_a_question_one_sentence_holds_every_word_of_is_answered_by_it(service) 
     answer = service.ask("what would the international community not accept")
     assert answer.answered and "would not accept Syria as a legitimate state" in answer.quotes[0].text
     assert not service.ask("thx thats helpful").answered
+
+
+def test_a_quotation_is_quoted_to_its_end(service) -> None:  # type: ignore[no-untyped-def]
+    # The first-lady story's sentence opens a quotation ("They sent the First Lady in ...") that
+    # the next two sentences close; the outcome ("so she failed") is what the question asks.
+    answer = service.ask("how long did the meeting go over")
+    assert answer.answered
+    assert answer.answer.index("They sent the First Lady in") < answer.answer.index("That didn’t work.")
+    assert answer.answer.index("That didn’t work.") < answer.answer.index("so she failed")
+    assert len(answer.citations) == 1 and answer.citations[0].paragraph == 3
+    # an open quotation that runs on for most of a paragraph is not brought along
+    answer = service.ask("how quickly did the two leaders connect")
+    assert "connected very quickly" in answer.answer and "move forward" not in answer.answer

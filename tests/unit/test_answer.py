@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from retrieval.answer import (
@@ -9,16 +11,18 @@ from retrieval.answer import (
     ADDITIONAL_MIN_SIMILARITY,
     CLOSE_RATIO,
     FURTHER_MIN_RATIO,
+    QUOTE_REST_MAX_WORDS,
     choose_sentences,
     cite,
     is_comparison,
     not_covered_message,
+    quote_rest,
     render_quotes,
     word_count,
 )
 from retrieval.documents import load_corpus
 from retrieval.hybrid import Hit
-from retrieval.types import Collection, Topic
+from retrieval.types import Collection, Sentence, Topic
 from tests.conftest import CORPUS
 
 CORPUS_DATA = load_corpus(CORPUS)
@@ -32,8 +36,8 @@ def hit(ref: str, score: float = 0.9, dense: float = 0.6) -> Hit:
     return Hit(BY_REF[ref], score, dense, dense)
 
 
-def refs(chosen: list[Hit]) -> list[str]:
-    return [h.sentence.sid.split("#")[1] for h in chosen]
+def refs(chosen: Sequence[Hit | Sentence]) -> list[str]:
+    return [(h.sentence if isinstance(h, Hit) else h).sid.split("#")[1] for h in chosen]
 
 
 # --------------------------------------------------------------------------------- choose_sentences
@@ -119,7 +123,8 @@ def test_the_introducer_alone_is_never_chosen() -> None:
     assert BY_REF["p1.s2"].text == "Tillerson said,"
     assert choose([hit("p1.s2", 1.0)]) == []
     assert refs(choose([hit("p1.s2", 1.0), hit("p2.s2", 0.9)])) == ["p2.s2"]
-    assert refs(choose([hit("p8.s2")])) == ["p8.s2"]  # 'Tillerson said, "By and large ...' is whole
+    # 'Tillerson said, "By and large ...' is whole (and brings the sentence closing its quotation)
+    assert refs(choose([hit("p8.s2")])) == ["p8.s2", "p8.s3"]
 
 
 def test_he_said_brings_the_previous_sentence_when_it_fits() -> None:
@@ -129,6 +134,21 @@ def test_he_said_brings_the_previous_sentence_when_it_fits() -> None:
     assert refs(choose([hit("p6.s6")], 30)) == ["p6.s6"]  # 19 + 25 words: over a 30-word budget
     assert sorted(refs(choose([hit("p6.s6", 0.9), hit("p6.s5", 0.85)]))) == ["p6.s5", "p6.s6"]
     assert refs(choose([hit("p6.s6")], max_sentences=1)) == ["p6.s6"]  # the sentence cap holds too
+
+
+def test_a_quotation_the_answer_opens_is_quoted_to_its_end() -> None:
+    # p3.s1 ends '... at one point, "They sent the First Lady in ...'; p3.s2-s3 (17 words) close it
+    assert refs(quote_rest(BY_REF["p3.s1"], BY_SID)) == ["p3.s2", "p3.s3"]
+    assert refs(choose([hit("p3.s1", 1.0), hit("p4.s2", 0.95)])) == ["p3.s1", "p3.s2", "p3.s3"]
+    assert refs(choose([hit("p3.s1", 1.0)], 60)) == ["p3.s1"]  # 51 + 17 words: over a 60-word budget
+    assert refs(choose([hit("p3.s1", 1.0)], max_sentences=2)) == ["p3.s1"]  # the sentence cap holds
+    # the closing sentence as the answer, the opening one joining it: the answer stays first
+    assert refs(choose([hit("p3.s3", 1.0), hit("p3.s1", 0.95)])) == ["p3.s3", "p3.s1", "p3.s2"]
+    # the sentences inside or closing a quotation bring nothing; an open quotation longer than
+    # QUOTE_REST_MAX_WORDS (p2.s1's runs the whole paragraph, p4.s1's never closes) is left as it is
+    for ref in ("p2.s1", "p2.s3", "p3.s3", "p4.s1", "p4.s2", "p6.s5", "p8.s3"):
+        assert quote_rest(BY_REF[ref], BY_SID) == [], ref
+    assert sum(word_count(BY_REF[f"p2.s{i}"].text) for i in range(2, 7)) > QUOTE_REST_MAX_WORDS
 
 
 def test_no_hits_no_sentences() -> None:
