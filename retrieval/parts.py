@@ -5,7 +5,12 @@ follows is a question of its own ("X and who agreed to it?", "X, and what about 
 Y" takes the frame of the part before it ("what did Tillerson say about Syria, and what about
 Ukraine" -> "... about Ukraine"). A coordination after "about"/"on" ("what was said about korea
 and the cyber stuff") is only a *candidate* split: the service keeps it only when the two
-subjects lie in different paragraphs, so "Russia and Jordan" or "Trump and Putin" stay whole.
+subjects lie in different paragraphs, so "Russia and Jordan" or "Trump and Putin" stay whole;
+a short list ("on syria, ukraine and north korea") is a candidate split in up to three.
+
+Also split: a period or "!" followed by another question ("X. btw who announced it"), an
+enumeration ("first why ..., second who ..."), and questions after a lead-in ending in a colon
+("quick rundown pls: where's X, who's Y, and what's Z").
 """
 
 from __future__ import annotations
@@ -18,54 +23,94 @@ _QWORD = (
     r"(?:what|what's|whats|who|whom|whose|when|where|why|how|which|did|does|do|is|was|were|are|will"
     r"|would|can|could|has|have|had|should|tell\s+me)"
 )
+# "first ..., second ...": the words that number the questions of an enumeration.
+_ORDINAL = r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly|[1-3][.)])"
 _SEPARATOR = re.compile(
-    rf"(?:\s*[,;]\s*(?:and\s+|also\s+|plus\s+)?|\s+(?:and\s+also|and|also|plus|as\s+well\s+as)\s+)(?={_QWORD}\b)",
+    rf"(?:\s*[,;]?\s*{_ORDINAL},?\s+|\s*[,;]\s*(?:and\s+|also\s+|plus\s+)?"
+    rf"|\s+(?:and\s+also|and|also|plus|as\s+well\s+as)\s+)(?={_QWORD}\b)",
     re.I,
 )
-_IS_QUESTION = re.compile(rf"^(?:and\s+|also\s+|so\s+)?{_QWORD}\b", re.I)
+_IS_QUESTION = re.compile(rf"^(?:(?:and|also|so|btw|{_ORDINAL}),?\s+)?{_QWORD}\b", re.I)
 _AFTER_QMARK = re.compile(r"(?<=\?)\s+(?=\S)")
-_LEADING = re.compile(r"^(?:and|also|plus|then|so|oh|ok|okay|btw)\b[\s,]*", re.I)
+_AFTER_STOP = re.compile(r"(?<=[.!])\s+(?=\S)")
+# "quick rundown pls: where's ...": a short request before the questions.
+_LEAD_IN = re.compile(r"^[^:?]{1,40}:\s+(?=\S)")
+_LEADING = re.compile(rf"^(?:and|also|plus|then|so|oh|ok|okay|btw|{_ORDINAL})(?!\w)[\s,]*", re.I)
 _WHAT_ABOUT = re.compile(r"^(?:what|how)\s+about\s+(?P<rest>.+)$", re.I)
 # "what was said about X and Y" (not "On what point did X and Y ...": the frame needs a verb before).
 _FRAME = re.compile(r"^(?P<frame>\S.*\s(?:about|on|regarding|concerning|over|with)\s+)(?P<subject>.+)$", re.I)
 _COORDINATION = re.compile(r"^(?P<x>.+?)\s*,?\s+(?:and|&|as\s+well\s+as)\s+(?P<y>.+)$", re.I)
+_LIST_ITEM = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&|as\s+well\s+as)\s+", re.I)
+LIST_ITEM_MAX_WORDS = 4  # "syria, ukraine and north korea", not a list of clauses
 
 
 @dataclass(frozen=True)
 class Parts:
     texts: list[str]  # one question per part (a single element when not split)
     tentative: bool = False  # a coordination split: keep it only if the subjects differ
+    # Per part: a "what about Y" the frame of the part before did not take, so Y may be a
+    # subject of its own ("..., and what about the cyber stuff") or the same one asked of
+    # someone else ("did anyone bring up military options, and what about haley").
+    what_about: tuple[bool, ...] = ()
 
 
 def _clean(part: str) -> str:
     return " ".join(_LEADING.sub("", part.strip(" ,;")).split())
 
 
-def split_parts(question: str) -> Parts:
-    pieces: list[str] = []
+def _chunks(question: str) -> list[str]:
+    """Split after "?", and after "." or "!" when another question follows (not "the U.S. said")."""
+    chunks: list[str] = []
     for chunk in _AFTER_QMARK.split(question):
+        for piece in _AFTER_STOP.split(chunk):
+            if chunks and not chunks[-1].endswith("?") and not _IS_QUESTION.match(piece):
+                chunks[-1] += " " + piece
+            else:
+                chunks.append(piece)
+    return chunks
+
+
+def _questions(chunk: str) -> list[str]:
+    """A chunk split at the questions it holds, past a lead-in ending in a colon."""
+    body = _LEAD_IN.sub("", chunk.strip(), count=1)
+    for text in (chunk.strip(), body):
         # "According to Tillerson, how did ..." is one question: split only after a question.
-        if _IS_QUESTION.match(chunk.strip()):
-            pieces.extend(p for p in _SEPARATOR.split(chunk) if p and p.strip(" ,;?"))
-        else:
-            pieces.append(chunk)
+        if _IS_QUESTION.match(text):
+            pieces = [p for p in _SEPARATOR.split(text) if p and p.strip(" ,;?")]
+            if len(pieces) > 1:
+                return pieces
+    return [chunk]
+
+
+def _coordination(subject: str) -> list[str] | None:
+    """The subjects of "about X and Y" or of a short list "X, Y and Z"."""
+    items = [i for i in _LIST_ITEM.split(subject) if i.strip()]
+    if 2 < len(items) <= MAX_PARTS and all(len(i.split()) <= LIST_ITEM_MAX_WORDS for i in items):
+        return items
+    coordination = _COORDINATION.match(subject)
+    return [coordination.group("x"), coordination.group("y")] if coordination else None
+
+
+def split_parts(question: str) -> Parts:
+    pieces = [p for chunk in _chunks(question) for p in _questions(chunk)]
     parts = [p for p in (_clean(p) for p in pieces) if any(ch.isalnum() for ch in p)]
     if len(parts) > 1:
-        out = [parts[0]]
+        out, own = [parts[0]], [False]
         for part in parts[1:]:
             what_about = _WHAT_ABOUT.match(part.rstrip("?"))
             frame = _FRAME.match(out[-1].rstrip("?"))
             if what_about and frame:
                 part = frame.group("frame") + what_about.group("rest") + "?"
             out.append(part)
-        return Parts(_limit(out))
+            own.append(what_about is not None and frame is None)
+        limited = _limit(out)
+        return Parts(limited, what_about=tuple(own[: len(limited)]))
     single = parts[0] if parts else question
     frame = _FRAME.match(single.rstrip("?"))
     if frame:
-        coordination = _COORDINATION.match(frame.group("subject"))
-        if coordination:
-            x, y = coordination.group("x"), coordination.group("y")
-            return Parts([frame.group("frame") + x, frame.group("frame") + y], tentative=True)
+        subjects = _coordination(frame.group("subject"))
+        if subjects:
+            return Parts([frame.group("frame") + s for s in subjects], tentative=True)
     return Parts([single])
 
 

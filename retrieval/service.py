@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -354,12 +354,14 @@ class SummitService:
         """Search, judge and compose one part. ``context``: the subject of the part before it
         (its words without people's names), which a later part refers to with a pronoun ("who
         agreed to maintain it?") or leaves out ("what does trump want", after a North Korea part);
-        a pronoun part is first tried without it (``_pronoun_part_alone``). ``quoted``: the
+        a pronoun or "what about" part is first tried without it (``_part_alone``). ``quoted``: the
         sentences earlier parts quote; a part answered by one of them quotes its own next best
         sentence instead when that is nearly as good (it asks something else), else none."""
         state, a = self.state, self.settings.answer
         short = state.profile.collection.short
         query = parse_query(text, state.speakers)
+        # The part's own words (not the part before's), stop words aside.
+        own_terms = frozenset(query_tokens(" ".join(_content_words(query.search_text))))
         if context and (_PRONOUN.search(text) or self._elliptic(query)):
             query = Query(query.text, query.speaker, f"{query.search_text} ({context})", state.speakers)
         result, vector, recall = self._search(query, method, 10)
@@ -400,7 +402,12 @@ class SummitService:
         if coverage == "full":
             question_terms = frozenset(query_tokens(query.search_text))
             hits = choose_sentences(
-                _unquoted_hits(result.hits, quoted, NEXT_UNQUOTED_RATIO),
+                _unquoted_hits(
+                    result.hits,
+                    quoted,
+                    NEXT_UNQUOTED_RATIO,
+                    lambda t: own_terms <= state.sentence_terms.get(t, frozenset()),
+                ),
                 state.sentences_by_sid,
                 max_words=a.max_words,
                 max_sentences=a.max_sentences,
@@ -431,11 +438,15 @@ class SummitService:
             note = f"The {short} does not cover “{text}”."
         return _Part(text, coverage, probability, hits, note, result, signals)
 
-    def _pronoun_part_alone(self, text: str, method: Method, quoted: frozenset[str]) -> _Part | None:
+    def _part_alone(
+        self, text: str, method: Method, quoted: frozenset[str], *, what_about: bool = False
+    ) -> _Part | None:
         """A later part with a pronoun but words of its own ("did tillerson say they rehashed the
-        past?"), answered in full without the part before: then the pronoun did not need it (a
-        second encode only when it did)."""
-        if not _PRONOUN.search(text) or self._elliptic(parse_query(text, self.state.speakers)):
+        past?"), or a "what about Y" ("..., and what about the cyber stuff"), answered in full
+        without the part before: then it did not need that part's subject (a second encode only
+        when it did: "did anyone bring up military options, and what about haley")."""
+        pronoun = _PRONOUN.search(text) and not self._elliptic(parse_query(text, self.state.speakers))
+        if not (pronoun or what_about):
             return None
         alone = self._part(text, None, method, quoted)
         return alone if alone.coverage == "full" else None
@@ -493,14 +504,16 @@ class SummitService:
             return [self._part(text, None, method)]
         parts: list[_Part] = []
         quoted: frozenset[str] = frozenset()
-        for part_text in split.texts:
+        for index, part_text in enumerate(split.texts):
             part = None
             context = None
             if parts:
                 before = parse_query(parts[-1].text, self.state.speakers)
-                context = before.without_people
+                # The items of "about X, Y and Z" name their own subjects.
+                context = None if split.tentative else before.without_people
                 part_text = self._name_only(part_text, before.text)
-                part = self._pronoun_part_alone(part_text, method, quoted)
+                what_about = index < len(split.what_about) and split.what_about[index]
+                part = self._part_alone(part_text, method, quoted, what_about=what_about)
             part = part or self._part(part_text, context, method, quoted)
             parts.append(part)
             quoted |= {h.sentence.sid for h in part.hits}
@@ -640,11 +653,15 @@ ANSWERED_ABOVE = "The quote above answers this part too."
 NEXT_UNQUOTED_RATIO = 0.5
 
 
-def _unquoted_hits(hits: list[Hit], quoted: frozenset[str], ratio: float) -> list[Hit]:
+def _unquoted_hits(
+    hits: list[Hit], quoted: frozenset[str], ratio: float, holds_all: Callable[[str], bool]
+) -> list[Hit]:
     """A part's candidates when an earlier part already quotes its best sentence: the ones no
     part quotes yet, if the best of them scores at least ``ratio`` of that best sentence (the
-    part asks something else); else all of them (the quote above answers it too)."""
-    if not hits or hits[0].sentence.sid not in quoted:
+    part asks something else); else all of them (the quote above answers it too). The quote
+    above answers it also when it holds every word of the part's own (``holds_all``: "..., and
+    what about haley" after a part quoting the one sentence naming Haley)."""
+    if not hits or hits[0].sentence.sid not in quoted or holds_all(hits[0].sentence.text):
         return hits
     rest = [h for h in hits if h.sentence.sid not in quoted]
     return rest if rest and rest[0].score >= ratio * hits[0].score else hits

@@ -155,6 +155,47 @@ def test_two_subjects_in_one_question_are_both_answered(service) -> None:  # typ
         assert sum(word_count(q.text) for q in part.quotes) <= 80
 
 
+def test_a_list_of_subjects_is_answered_subject_by_subject(service_without_bank) -> None:  # type: ignore[no-untyped-def]
+    answer = service_without_bank.ask("what was said on syria, ukraine and cyber security")
+    assert [p.coverage for p in answer.parts] == ["full", "full", "full"]
+    firsts = [p.quotes[0].text for p in answer.parts]
+    assert "Southwest Syria" in firsts[0] and "On Ukraine" in firsts[1] and "On cyber-security" in firsts[2]
+    assert {c.paragraph for c in answer.citations} == {4, 5, 6}
+
+
+def test_questions_after_a_lead_in_or_a_full_stop_are_parts(service_without_bank) -> None:  # type: ignore[no-untyped-def]
+    answer = service_without_bank.ask(
+        "ok quick one: who is volker, where is the ceasefire zone, and what did they agree on cyber"
+    )
+    assert [p.question for p in answer.parts] == [
+        "who is volker",
+        "where is the ceasefire zone",
+        "what did they agree on cyber",
+    ]
+    assert "appointed Ambassador Kurt Volker" in answer.parts[0].quotes[0].text
+    assert "zone in Southwest Syria" in answer.parts[1].quotes[0].text
+    assert "working group" in answer.parts[2].quotes[0].text
+    answer = service_without_bank.ask(
+        "what does putin back on north korea. also who is the envoy for ukraine"
+    )
+    assert len(answer.parts) == 2 and "double freeze" in answer.parts[0].quotes[0].text
+    assert "Special Representative for Ukraine" in answer.parts[1].quotes[0].text
+
+
+def test_what_about_a_new_subject_does_not_borrow_the_part_before(service_without_bank) -> None:  # type: ignore[no-untyped-def]
+    # "cyber stuff" has one word of the release: such a part used to be searched with Ukraine.
+    answer = service_without_bank.ask("who is the ukraine envoy, and what about the cyber stuff")
+    assert [c.paragraph for c in answer.citations] == [5, 6]
+    assert "working group" in answer.parts[1].quotes[0].text
+    # A name asked of the same subject keeps it, and the quote above already names Haley.
+    answer = service_without_bank.ask(
+        "was a military response to north korea brought up, and what about haley"
+    )
+    assert any("Nikki Haley" in q.text for q in answer.parts[0].quotes)
+    assert answer.parts[1].coverage == "full" and answer.parts[1].quotes == []
+    assert "quote above" in answer.parts[1].note
+
+
 def test_a_later_part_without_a_subject_of_its_own_takes_the_one_before(service) -> None:  # type: ignore[no-untyped-def]
     # "what did tillerson stress" alone is about anything; after a cyber part it is about cyber.
     assert service.ask("what did tillerson stress").coverage == "none"

@@ -59,6 +59,15 @@ def test_words_of_the_release_and_common_english_stay(question: str) -> None:
         ("Did Russia and Jordan agree on the ceasefire?", 1),
         ("what did Trump and Putin agree about", 1),
         ("how did the US and Russian views on Assad differ", 1),
+        ("what was said on syria, ukraine and cyber security", 3),
+        ("ok quick one: who is volker, where is the ceasefire zone, and what did they agree on cyber", 3),
+        ("what does putin back on north korea. also who is the envoy for ukraine", 2),
+        ("first who appointed volker, second where will he travel", 2),
+        ("1) who appointed volker 2) where will he travel", 2),
+        ("what did the U.S. say about Assad. And what did Lavrov say?", 2),
+        ("what did the U.S. say about Assad", 1),
+        ("Did the U.S. and Russia agree?", 1),
+        ("note: Tillerson and Lavrov agreed on what?", 1),
     ],
 )
 def test_questions_split_into_parts(question: str, parts: int) -> None:
@@ -75,6 +84,42 @@ def test_a_coordination_after_about_is_only_a_candidate_split() -> None:
     split = split_parts("what was said about korea and the cyber stuff")
     assert split.tentative
     assert split.texts == ["what was said about korea", "what was said about the cyber stuff"]
+
+
+def test_a_short_list_of_subjects_is_a_candidate_split_in_up_to_three() -> None:
+    split = split_parts("what happened on syria, ukraine and north korea")
+    assert split.tentative
+    assert split.texts == [
+        "what happened on syria",
+        "what happened on ukraine",
+        "what happened on north korea",
+    ]
+    # Items of more than a few words are clauses, not a list: only the last "and" splits.
+    long = split_parts(
+        "what was said about the zone they agreed near jordan, the zones they will expand and isis"
+    )
+    assert long.texts == [
+        "what was said about the zone they agreed near jordan, the zones they will expand",
+        "what was said about isis",
+    ]
+
+
+def test_the_lead_in_and_the_numbering_are_not_part_of_the_parts() -> None:
+    assert split_parts("quick rundown pls: where is the zone, and who is volker").texts == [
+        "where is the zone",
+        "who is volker",
+    ]
+    assert split_parts("first who appointed volker, second where will he travel").texts == [
+        "who appointed volker",
+        "where will he travel",
+    ]
+
+
+def test_a_what_about_the_frame_did_not_take_is_marked() -> None:
+    # Without a frame, "what about Y" may name a subject of its own: the service tries it alone.
+    assert split_parts("who is the ukraine envoy, and what about the cyber stuff").what_about == (False, True)
+    framed = split_parts("what did Tillerson say about Syria, and what about Ukraine?")
+    assert framed.what_about == (False, False)
 
 
 def test_at_most_three_parts() -> None:
