@@ -23,13 +23,16 @@ AnswerType = Literal[
     "date", "place", "person", "number", "duration", "reason", "yesno", "outcome", "denial", "any"
 ]
 
+# "what exact date", "at what precise time": the question's own insistence (see _PRECISELY).
+_EXACT = r"(?:(?:exact|precise|specific)\s+)?"
 _WHEN = re.compile(
-    r"^(?:when|what\s+(?:date|day|time|year|month|hour)|at\s+what\s+time|which\s+(?:day|date|year|month)"
-    r"|how\s+soon|by\s+when|since\s+when)\b",
+    rf"^(?:when|what\s+{_EXACT}(?:date|day|time|year|month|hour)|at\s+what\s+{_EXACT}time"
+    rf"|which\s+{_EXACT}(?:day|date|year|month)|how\s+soon|by\s+when|since\s+when)\b",
     re.I,
 )
 _WHERE = re.compile(
-    r"^(?:where|in\s+which\s+(?:city|country|place)|what\s+(?:city|country|place|venue|location))\b", re.I
+    rf"^(?:where|in\s+which\s+(?:city|country|place)|what\s+{_EXACT}(?:city|country|place|venue|location))\b",
+    re.I,
 )
 _WHO = re.compile(
     r"^(?:who|whom|whose|which\s+(?:person|people|official|country|countries|nation|side|leader))\b", re.I
@@ -138,6 +141,19 @@ def asks_precisely(question: str) -> bool:
     """Whether the question insists on an exact figure or moment ("how many times exactly",
     "what exact time")."""
     return bool(_PRECISELY.search(question))
+
+
+def question_form(question: str) -> AnswerType:
+    """What a question asks for, beyond its subject: its expected answer type, with "how many
+    days" (a number) and "how long" (a duration) as one, and "did it work" (an outcome) a yes/no.
+    "does trump want to keep sanctions on north korea" (yesno) and "which sanctions does trump
+    want" (any) share a subject and nearly all their words (cosine 0.95), not their form: the
+    release answers the first and not the second."""
+    kind = expected_type(question)
+    return _FORM.get(kind, kind)
+
+
+_FORM: dict[AnswerType, AnswerType] = {"duration": "number", "outcome": "yesno"}
 
 
 def counted(question: str) -> str:

@@ -19,7 +19,9 @@ Two uses, both by cosine similarity of the question's vector with the bank's:
 - ``known``: the coverage of the nearest bank question when it is the same question in other
   words (cosine at least ``known_similarity``): "who is gonna be on the cyber working group"
   was labelled partial before, so it is partial now, whatever the release's nearby sentences look
-  like.
+  like. A partial or none label holds for the detail asked, so it counts only for a question of
+  the same form (``question_form``: "which sanctions does trump want" is not "does trump want
+  sanctions").
 
 Both follow the speaker a question asks about (which the search text leaves out): a bank
 question about another speaker neither votes nor counts as known, and a question about someone
@@ -44,6 +46,7 @@ import numpy as np
 
 from config.errors import SetupError
 from retrieval.ann.faiss import FaissIndex
+from retrieval.answer_types import question_form
 from retrieval.embedder import Embedder
 from retrieval.question_sets import load_set
 from retrieval.storage import cached_vectors, read_json_object, write_json
@@ -160,6 +163,8 @@ class QuestionBank:
         )
         self._codes = {"": 0} | {name: i for i, name in enumerate(names, start=1)}
         self._asks = np.array([self._codes[a.speaker or ""] for a in self.asked], dtype=np.int64)
+        self._coverage = np.array([a.coverage for a in self.asked], dtype=object)
+        self._forms = np.array([question_form(a.text) for a in self.asked], dtype=object)
         self._quotes = np.array([self._codes[w or ""] for w in self.sentence_speakers], dtype=np.int64)
 
     def __len__(self) -> int:
@@ -185,10 +190,11 @@ class QuestionBank:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         return self._index.search(np.asarray(vector, dtype=np.float32).reshape(-1), SHORTLIST)
 
-    def recall(self, vector: np.ndarray, speaker: str | None = None) -> Recall:
-        """``votes`` and ``known`` for one question, from one search of the bank."""
+    def recall(self, vector: np.ndarray, speaker: str | None = None, form: str | None = None) -> Recall:
+        """``votes`` and ``known`` for one question (``form``: its ``question_form``; None: any),
+        from one search of the bank."""
         rows, cosines = self._nearest(vector)
-        return Recall(self._votes(rows, cosines, speaker), self._known(rows, cosines, speaker))
+        return Recall(self._votes(rows, cosines, speaker), self._known(rows, cosines, speaker, form))
 
     def _code(self, speaker: str | None) -> int:
         return self._codes.get(speaker or "", -1)  # -1: a speaker no bank question asks about
@@ -213,12 +219,18 @@ class QuestionBank:
         return out / out.sum()
 
     def _known(
-        self, rows: np.ndarray, cosines: np.ndarray, speaker: str | None
+        self, rows: np.ndarray, cosines: np.ndarray, speaker: str | None, form: str | None
     ) -> tuple[Coverage, float] | None:
         """(coverage, cosine) of the nearest bank question (a question of its own, asking about
         the same speaker, or both about nobody) when it is this question in other words (cosine
-        at least ``known_similarity``); None otherwise."""
-        same = np.flatnonzero(self._alone[rows] & (self._asks[rows] == self._code(speaker)))
+        at least ``known_similarity``); None otherwise. One found partial or none counts only
+        for a question of the same ``form`` (``question_form``): "what evidence did the us show
+        putin" was partial, "did putin ask for evidence" (cosine 0.93) is answered in full."""
+        same = self._alone[rows] & (self._asks[rows] == self._code(speaker))
+        if form is not None:
+            # "The release does not say" holds for the detail asked: only for one of the same form.
+            same &= (self._forms[rows] == form) | (self._coverage[rows] == "full")
+        same = np.flatnonzero(same)
         if not len(same) or cosines[same[0]] < self.known_similarity:
             return None
         return self.asked[int(rows[same[0]])].coverage, float(cosines[same[0]])

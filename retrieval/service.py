@@ -41,6 +41,7 @@ from retrieval.answer_types import (
     expected_type,
     focus_words,
     holds,
+    question_form,
     titled,
 )
 from retrieval.answerability import (
@@ -266,7 +267,7 @@ class SummitService:
     # ----------------------------------------------------------------------------------- stages
     def _search(self, query: Query, method: Method, limit: int) -> tuple[SearchResult, np.ndarray, Recall]:
         vector = self.embedder.encode_queries([query.search_text])[0]
-        recall = self.state.bank.recall(vector, query.speaker)
+        recall = self.state.bank.recall(vector, query.speaker, question_form(query.search_text))
         result = self.state.searcher.search(
             query.search_text,
             vector,

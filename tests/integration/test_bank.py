@@ -27,6 +27,14 @@ def test_a_detail_found_missing_before_is_a_partial_answer(service, service_with
     assert service_without_bank.ask(question).coverage == "full"  # the working-group sentence
 
 
+def test_a_detail_found_missing_counts_only_for_a_question_asking_the_same_kind_of_thing(service) -> None:  # type: ignore[no-untyped-def]
+    # The sets found "why does putin support the double freeze" partial (no reason is given);
+    # whether he supports it is a yes/no the release answers, close as the wordings are.
+    answer = service.ask("does putin support the double freeze idea")
+    assert answer.coverage == "full" and "Putin supports the double freeze" in answer.quotes[0].text
+    assert service.ask("which sanctions exactly does trump want on north korea").coverage == "partial"
+
+
 def test_a_question_about_another_speaker_does_not_borrow_its_answer(service) -> None:  # type: ignore[no-untyped-def]
     # "what is putin's view on assad" and "... tillerson's ..." search the same words (the
     # speaker's name is left out): the bank keeps who was asked about, and a question about

@@ -136,6 +136,23 @@ def test_a_question_asked_before_in_other_words_gets_its_coverage(tmp_path: Path
     assert bank.recall(embedder.encode_queries(["what is the weather in paris"])[0]).known is None
 
 
+def test_a_detail_found_missing_counts_only_for_a_question_of_the_same_form(tmp_path: Path) -> None:
+    embedder = FakeEmbedder()
+    bank = _bank(tmp_path, embedder)
+    # "who is on ..." was partial: a "who" question in other words still is, a yes/no is not.
+    same = bank.recall(embedder.encode_queries(["who's on the cyber working group"])[0], form="person")
+    assert same.known is not None and same.known[0] == "partial"
+    vector = embedder.encode_queries(["is anyone on the cyber working group"])[0]
+    near = bank.recall(vector).known  # as near as the "who" question, of another form
+    assert near is not None and near[0] == "partial" and near[1] >= 0.85
+    assert bank.recall(vector, form="yesno").known is None
+    # An answered question counts whatever the form.
+    answered = bank.recall(
+        embedder.encode_queries(["how long was the meeting meant to take?"])[0], form="yesno"
+    )
+    assert answered.known is not None and answered.known[0] == "full"
+
+
 def test_without_leaves_one_file_out(tmp_path: Path) -> None:
     embedder = FakeEmbedder()
     bank = _bank(tmp_path, embedder)

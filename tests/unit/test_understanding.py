@@ -12,6 +12,7 @@ from retrieval.answer_types import (
     expected_type,
     focus_words,
     holds,
+    question_form,
     titled,
 )
 from retrieval.documents import load_corpus
@@ -132,6 +133,8 @@ def test_at_most_three_parts() -> None:
     [
         ("when will volker travel to kyiv", "date"),
         ("what time did the meeting start?", "date"),
+        ("what exact date was the summit", "date"),
+        ("at what precise time did they meet", "date"),
         ("where is the ceasefire zone", "place"),
         ("who is volker", "person"),
         ("how many countries agreed", "number"),
@@ -153,6 +156,21 @@ def test_at_most_three_parts() -> None:
 )
 def test_expected_answer_types(question: str, kind: str) -> None:
     assert expected_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "form"),
+    [
+        ("does trump want to keep sanctions on north korea", "yesno"),
+        ("which sanctions exactly does trump want", "any"),
+        ("how many days is he staying", "number"),
+        ("how long is he staying", "number"),
+        ("did the first lady manage to end it", "yesno"),
+        ("who sent the first lady in", "person"),
+    ],
+)
+def test_the_form_of_a_question(question: str, form: str) -> None:
+    assert question_form(question) == form
 
 
 def test_answer_type_detectors() -> None:
