@@ -1,6 +1,6 @@
 """Two or three questions in one message, split into parts. Query stage.
 
-Splits at a question mark followed by more ("X? also Y"), and at "and"/"also"/";" when what
+Splits at a question mark followed by more ("X? also Y"), and at "and"/"also"/"+"/";" when what
 follows is a question of its own ("X and who agreed to it?", "X, and what about Y"). "What about
 Y" takes the frame of the part before it ("what did Tillerson say about Syria, and what about
 Ukraine" -> "... about Ukraine"). A coordination after "about"/"on" ("what was said about korea
@@ -27,7 +27,7 @@ _QWORD = (
 _ORDINAL = r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly|[1-3][.)])"
 _SEPARATOR = re.compile(
     rf"(?:\s*[,;]?\s*{_ORDINAL},?\s+|\s*[,;]\s*(?:and\s+|also\s+|plus\s+)?"
-    rf"|\s+(?:and\s+also|and|also|plus|as\s+well\s+as)\s+)(?={_QWORD}\b)",
+    rf"|\s+(?:and\s+also|and|also|plus|\+|&|as\s+well\s+as)\s+)(?={_QWORD}\b)",
     re.I,
 )
 _IS_QUESTION = re.compile(rf"^(?:(?:and|also|so|btw|{_ORDINAL}),?\s+)?{_QWORD}\b", re.I)
@@ -35,7 +35,7 @@ _AFTER_QMARK = re.compile(r"(?<=\?)\s+(?=\S)")
 _AFTER_STOP = re.compile(r"(?<=[.!])\s+(?=\S)")
 # "quick rundown pls: where's ...": a short request before the questions.
 _LEAD_IN = re.compile(r"^[^:?]{1,40}:\s+(?=\S)")
-_LEADING = re.compile(rf"^(?:and|also|plus|then|so|oh|ok|okay|btw|{_ORDINAL})(?!\w)[\s,]*", re.I)
+_LEADING = re.compile(rf"^(?:and|also|plus|then|so|oh|ok|okay|btw|{_ORDINAL})(?!\w)[\s,]*|^[+&]\s*", re.I)
 _WHAT_ABOUT = re.compile(r"^(?:what|how)\s+about\s+(?P<rest>.+)$", re.I)
 # "what was said about X and Y" (not "On what point did X and Y ...": the frame needs a verb before).
 _FRAME = re.compile(r"^(?P<frame>\S.*\s(?:about|on|regarding|concerning|over|with)\s+)(?P<subject>.+)$", re.I)

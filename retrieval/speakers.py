@@ -58,7 +58,7 @@ class Speakers:
         )
         self._ask = [
             re.compile(
-                rf"\b(?:did|does|do|has|had)\s+(?P<name>{name})\s+(?:\w+\s+)?(?:say|said|think|mention|tell|state|claim|argue|stress|note|point|refer|deny|raise|emphasi[sz]e|highlight|propose|want|ask)\b",
+                rf"\b(?:did|does|do|has|had)\s+(?P<name>{name})\s+(?:\w+\s+)?(?:say|said|think|mention|tell|state|claim|argue|stress|note|point|refer|deny|raise|emphasi[sz]e|highlight|propose|want)\b",
                 re.I,
             ),
             re.compile(rf"\baccording\s+to\s+(?P<name>{name})\b", re.I),

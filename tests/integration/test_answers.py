@@ -155,6 +155,13 @@ def test_two_subjects_in_one_question_are_both_answered(service) -> None:  # typ
         assert sum(word_count(q.text) for q in part.quotes) <= 80
 
 
+def test_whether_someone_asked_for_something_is_answered_by_who_reports_it(service) -> None:  # type: ignore[no-untyped-def]
+    # "did putin ask" is not a question for Putin's own words: Tillerson reports the request.
+    for question in ("did putin ask to see some evidence", "did putin actually ask for proof"):
+        answer = service.ask(question)
+        assert "When asked if Putin asked for evidence" in answer.quotes[0].text
+
+
 def test_a_list_of_subjects_is_answered_subject_by_subject(service_without_bank) -> None:  # type: ignore[no-untyped-def]
     answer = service_without_bank.ask("what was said on syria, ukraine and cyber security")
     assert [p.coverage for p in answer.parts] == ["full", "full", "full"]

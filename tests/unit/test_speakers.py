@@ -136,6 +136,10 @@ def test_asked_speaker(question: str, speaker: str) -> None:
         "What did they agree on North Korea?",
         "What is the capital of Australia?",
         "Tell me about the meeting between Trump and Putin",
+        # Asking for something is an act others report ("When asked if Putin asked for evidence,
+        # he [Tillerson] said that he did"), not words of one's own.
+        "did putin ask for evidence",
+        "did putin even ask to see proof",
         "",
     ],
 )
