@@ -68,6 +68,10 @@ class AnswerSettings:
     other_paragraph_similarity: float
     max_question_chars: int
     known_question_similarity: float  # above 1: no question counts as known
+    # A question this near an answered bank question (cosine), and nearer to it than to any
+    # unanswered one by the margin, whose answer is the search's first sentence, is answered.
+    bank_support_similarity: float  # above 1: never
+    bank_support_margin: float
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,8 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
             other_paragraph_similarity=float(answer["other_paragraph_similarity"]),
             max_question_chars=int(answer["max_question_chars"]),
             known_question_similarity=known,
+            bank_support_similarity=float(answer["bank_support_similarity"]),
+            bank_support_margin=float(answer["bank_support_margin"]),
         ),
         discord=DiscordSettings(
             cooldown_rate=int(raw["discord"]["cooldown_rate"]),

@@ -207,6 +207,9 @@ class Signals:
     detail_missing: bool
     # (coverage, cosine) of a question of the question bank this one is in other words, if any.
     known: tuple[Coverage, float] | None = None
+    # The bank's nearest answered question is near (nearer than its nearest unanswered one by
+    # a margin) and was answered by the sentence the search puts first.
+    supported: bool = False
 
     def vector(self) -> list[float]:
         q, rest = self.evidence.question, self.evidence.without_names
@@ -278,6 +281,10 @@ def coverage_of(
         # The same question in other words was answered (or found not answered) before: that
         # decides, even against a missing-detail check (measured: those checks err more often).
         return signals.known[0], probability
+    if signals.supported and not signals.detail_missing:
+        # Questions nearly like it were answered, by the sentence the search puts first, and none
+        # as near was found unanswered: answered, however little its words share with that sentence.
+        return "full", probability
     # Partial needs the release to be on the subject: as similar as an answer must be.
     floor = max(floor, thresholds.min_similarity)
     on_subject = q.release >= floor and q.gap <= thresholds.off_topic_margin

@@ -130,6 +130,16 @@ class Recall:
 
     votes: np.ndarray | None  # per sentence of the corpus, its share of the votes (sums to 1)
     known: tuple[Coverage, float] | None  # (coverage, cosine) of the same question asked before
+    support: Support | None = None  # the nearest answered and unanswered questions
+
+
+@dataclass(frozen=True)
+class Support:
+    """How near the question is to the bank's answered questions against its unanswered ones."""
+
+    answered: float  # cosine of the nearest answered question (or part) about the same speaker
+    unanswered: float  # cosine of the nearest partial or none question (0: none is near)
+    sentence: int  # the sentence that answered the nearest answered one
 
 
 class QuestionBank:
@@ -194,7 +204,25 @@ class QuestionBank:
         """``votes`` and ``known`` for one question (``form``: its ``question_form``; None: any),
         from one search of the bank."""
         rows, cosines = self._nearest(vector)
-        return Recall(self._votes(rows, cosines, speaker), self._known(rows, cosines, speaker, form))
+        return Recall(
+            self._votes(rows, cosines, speaker),
+            self._known(rows, cosines, speaker, form),
+            self._support(rows, cosines, speaker),
+        )
+
+    def _support(self, rows: np.ndarray, cosines: np.ndarray, speaker: str | None) -> Support | None:
+        """The nearest answered and unanswered bank questions about the same speaker (or both
+        about nobody); None when no answered one is among the nearest."""
+        mine = self._asks[rows] == self._code(speaker)
+        answered = np.flatnonzero(mine & (self._sentence[rows] >= 0))
+        if not len(answered):
+            return None
+        unanswered = np.flatnonzero(mine & (self._sentence[rows] < 0))
+        return Support(
+            float(cosines[answered[0]]),
+            float(cosines[unanswered[0]]) if len(unanswered) else 0.0,
+            int(self._sentence[rows[answered[0]]]),
+        )
 
     def _code(self, speaker: str | None) -> int:
         return self._codes.get(speaker or "", -1)  # -1: a speaker no bank question asks about

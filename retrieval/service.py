@@ -386,6 +386,14 @@ class SummitService:
         unquoted = None if query.speaker else self._unquoted_name(text)
         top = result.hits[0] if result.hits else None
         others = [h.dense for h in result.hits if top and h.sentence.paragraph != top.sentence.paragraph]
+        support = recall.support
+        supported = bool(
+            top
+            and support
+            and state.data.corpus.sentences[support.sentence].sid == top.sentence.sid
+            and support.answered >= a.bank_support_similarity
+            and support.answered - support.unanswered >= a.bank_support_margin
+        )
         signals = Signals(
             evidence=evidence,
             rule=rule,
@@ -394,6 +402,7 @@ class SummitService:
             covered=found / terms if terms else 0.0,
             detail_missing=type_missing or bool(unknown_focus) or bool(unquoted),
             known=recall.known,
+            supported=supported,
         )
         coverage, probability = coverage_of(signals, state.calibration, state.judge.thresholds)
         if not result.hits:

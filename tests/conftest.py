@@ -85,6 +85,14 @@ def service_without_bank(real_settings: Settings):  # type: ignore[no-untyped-de
     return SummitService.load(real_settings.with_(retrieval={"question_bank": ()}))
 
 
+@pytest.fixture(scope="session")
+def service_without_support(real_settings: Settings):  # type: ignore[no-untyped-def]
+    """The real service with the bank, but without its support for questions below the floor."""
+    from retrieval.service import SummitService
+
+    return SummitService.load(real_settings.with_(answer={"bank_support_similarity": 1.01}))
+
+
 @pytest.fixture
 def cli_env(real_settings: Settings, service) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Environment for running `python bot.py ...` as a subprocess against the session index."""

@@ -35,6 +35,29 @@ def test_a_detail_found_missing_counts_only_for_a_question_asking_the_same_kind_
     assert service.ask("which sanctions exactly does trump want on north korea").coverage == "partial"
 
 
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("how long was the sitdown supposed to go", "beyond the 35 minutes scheduled"),
+        ("so how much did they actually get sorted after all that", "few were resolved"),
+        ("did they vibe tho", "connected very quickly"),
+        ("who got sent in to wrap things up", "They sent the First Lady in"),
+    ],
+)
+def test_a_casual_wording_near_answered_questions_is_answered(
+    service, service_without_support, question: str, words: str
+) -> None:  # type: ignore[no-untyped-def]
+    # Far from the release's words (below the similarity floor), near questions answered before.
+    answer = service.ask(question)
+    assert answer.coverage == "full" and words in answer.answer
+    assert not service_without_support.ask(question).answered
+
+
+def test_support_does_not_answer_what_the_release_lacks(service) -> None:  # type: ignore[no-untyped-def]
+    assert not service.ask("what time did the sitdown start").answered
+    assert not service.ask("what did tillerson think about the weather in hamburg").answered
+
+
 def test_a_question_about_another_speaker_does_not_borrow_its_answer(service) -> None:  # type: ignore[no-untyped-def]
     # "what is putin's view on assad" and "... tillerson's ..." search the same words (the
     # speaker's name is left out): the bank keeps who was asked about, and a question about

@@ -7,11 +7,14 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.answerability import (
+    Decision,
     Evidence,
     Judge,
+    Signals,
     Similarities,
     Thresholds,
     anchor_vectors,
+    coverage_of,
     decide,
 )
 from retrieval.profile import load_profile
@@ -139,3 +142,25 @@ def test_anchor_vectors_are_cached_per_model_and_anchors(tmp_path: Path) -> None
     assert names == ["weather forecasts"] and vectors.shape == (1, fake.dim) and fake.calls == 2
     names, _ = anchor_vectors(["weather forecasts"], tmp_path / "cache", FakeEmbedder("another-model"))
     assert names == ["weather forecasts"]
+
+
+def _signals(*, supported: bool, detail_missing: bool = False, release: float = 0.2) -> Signals:
+    sims = Similarities(release=release, off_topic=-1.0, anchor="")
+    rule = Decision(answerable=release >= T.min_similarity, confidence=release, off_topic=-1.0, reason="")
+    return Signals(
+        evidence=Evidence(sims, words_covered=False, without_names=None),
+        rule=rule,
+        margin=0.0,
+        agree=False,
+        covered=0.5,
+        detail_missing=detail_missing,
+        supported=supported,
+    )
+
+
+def test_support_from_answered_questions_answers_below_the_similarity_floor() -> None:
+    assert coverage_of(_signals(supported=False), None, T)[0] == "none"
+    assert coverage_of(_signals(supported=True), None, T)[0] == "full"
+    # ... but not a question asking for a detail the release lacks.
+    assert coverage_of(_signals(supported=True, detail_missing=True), None, T)[0] == "none"
+    assert coverage_of(_signals(supported=True, detail_missing=True, release=0.35), None, T)[0] == "partial"

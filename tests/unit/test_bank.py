@@ -153,6 +153,16 @@ def test_a_detail_found_missing_counts_only_for_a_question_of_the_same_form(tmp_
     assert answered.known is not None and answered.known[0] == "full"
 
 
+def test_support_is_the_nearest_answered_question_against_the_nearest_unanswered(tmp_path: Path) -> None:
+    embedder = FakeEmbedder()
+    bank = _bank(tmp_path, embedder)
+    support = bank.recall(embedder.encode_queries(["how long was the meeting meant to take"])[0]).support
+    assert support is not None and support.sentence == 0  # the 35-minutes sentence
+    assert support.answered == pytest.approx(1.0, abs=1e-5) and support.unanswered < support.answered
+    near_partial = bank.recall(embedder.encode_queries(["who is on the cyber working group"])[0]).support
+    assert near_partial is not None and near_partial.unanswered > near_partial.answered
+
+
 def test_without_leaves_one_file_out(tmp_path: Path) -> None:
     embedder = FakeEmbedder()
     bank = _bank(tmp_path, embedder)
