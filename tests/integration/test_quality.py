@@ -1,10 +1,15 @@
 """Floors on the eval figures, so a change that loses quality fails (see docs/quality.md).
 
-Measured on 2026-12-02 (late evening) with the real model (hybrid). Every set is answered with
-the question bank (eval/*.toml) less its own questions (``evaluate`` leaves the set out), so a
-set's figures never come from its own answers:
-- eval/dev.toml (138 questions, the tuning set): answer hit 87/99, multi-part 12/14, unanswerable
-  not answered 35/39, 3 false refusals, mean 42.1 words; free-text summaries 15/16.
+Measured on 2026-12-02 (late evening) and 2026-12-03 with the real model (hybrid). Every set is
+answered with the question bank (eval/*.toml) less its own questions (``evaluate`` leaves the set
+out), so a set's figures never come from its own answers:
+- eval/heldout15_blind.toml and heldout14_blind.toml (116 each, run once on 2026-12-03 against
+  the bank without either, spent since): answer hit 78/82 and 77/84, multi-part 10/12 and 11/12,
+  unanswerable not answered 32/34 and 28/32, 1 and 1 false refusal; summaries 11/12 and 12/12
+  (with each other in the bank: 80/82 and 78/84, 32/34 and 29/32).
+- eval/dev.toml (138 questions, the tuning set): answer hit 94/99, multi-part 14/14, unanswerable
+  not answered 36/39, no false refusal, mean 42.5 words; free-text summaries 15/16 (87/99, 12/14,
+  35/39, 3 on 2026-12-02).
 - eval/questions.toml (63, the first set): answer hit 42/47, 16/16 not answered, 1 false refusal.
 - eval/heldout.toml (42, the first held-out set, spent): 12 of 14 not answered, no false refusal.
 - eval/heldout13_blind.toml and heldout12_blind.toml (116 each, the last blind sets, run once
@@ -53,10 +58,10 @@ def first(service):  # type: ignore[no-untyped-def]
 
 def test_dev_floors(dev) -> None:  # type: ignore[no-untyped-def]
     o = dev["overall"]
-    assert o["answer_hit"] >= 84
-    assert o["multi_full_hit"] >= 11
+    assert o["answer_hit"] >= 90
+    assert o["multi_full_hit"] >= 12
     assert o["not_answered"] >= 33
-    assert o["false_refusals"] <= 5
+    assert o["false_refusals"] <= 3
     assert o["mean_words"] <= 44
     k = dev["kinds"]
     assert k["instruction"]["not_answered"] == k["instruction"]["unanswerable"]
@@ -96,6 +101,8 @@ def test_the_first_held_out_set_still_holds(service) -> None:  # type: ignore[no
 @pytest.mark.parametrize(
     ("name", "hit", "multi", "not_answered", "false_refusals", "summaries"),
     [
+        ("heldout15_blind.toml", 77, 9, 30, 3, 10),
+        ("heldout14_blind.toml", 75, 10, 27, 3, 11),
         ("heldout13_blind.toml", 71, 5, 29, 3, 10),
         ("heldout12_blind.toml", 68, 7, 28, 8, 10),
         ("heldout11_blind.toml", 76, 9, 26, 3, 10),
