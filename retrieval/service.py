@@ -361,8 +361,14 @@ class SummitService:
         state, a = self.state, self.settings.answer
         short = state.profile.collection.short
         query = parse_query(text, state.speakers)
-        # The part's own words (not the part before's), stop words aside.
-        own_terms = frozenset(query_tokens(" ".join(_content_words(query.search_text))))
+        own_text = query.search_text  # the part's own words, not the part before's
+
+        def holds_own_words(sentence: str) -> bool:
+            """Whether ``sentence`` holds every word of the part's own, stop words aside (asked only
+            of a sentence an earlier part quotes: tokenising costs 0.2 ms)."""
+            own = frozenset(query_tokens(" ".join(_content_words(own_text))))
+            return own <= state.sentence_terms.get(sentence, frozenset())
+
         if context and (_PRONOUN.search(text) or self._elliptic(query)):
             query = Query(query.text, query.speaker, f"{query.search_text} ({context})", state.speakers)
         result, vector, recall = self._search(query, method, 10)
@@ -416,7 +422,7 @@ class SummitService:
                     result.hits,
                     quoted,
                     NEXT_UNQUOTED_RATIO,
-                    lambda t: own_terms <= state.sentence_terms.get(t, frozenset()),
+                    holds_own_words,
                 ),
                 state.sentences_by_sid,
                 max_words=a.max_words,
