@@ -195,9 +195,7 @@ def test_what_about_a_new_subject_does_not_borrow_the_part_before(service_withou
     assert [c.paragraph for c in answer.citations] == [5, 6]
     assert "working group" in answer.parts[1].quotes[0].text
     # A name asked of the same subject keeps it, and the quote above already names Haley.
-    answer = service_without_bank.ask(
-        "was a military response to north korea brought up, and what about haley"
-    )
+    answer = service_without_bank.ask("was a military option for north korea mentioned, and what about haley")
     assert any("Nikki Haley" in q.text for q in answer.parts[0].quotes)
     assert answer.parts[1].coverage == "full" and answer.parts[1].quotes == []
     assert "quote above" in answer.parts[1].note

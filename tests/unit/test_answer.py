@@ -11,6 +11,7 @@ from retrieval.answer import (
     ADDITIONAL_MIN_SIMILARITY,
     CLOSE_RATIO,
     FURTHER_MIN_RATIO,
+    FURTHER_NEW_TERMS,
     QUOTE_REST_MAX_WORDS,
     choose_sentences,
     cite,
@@ -61,22 +62,34 @@ def test_a_sentence_nearly_as_good_joins() -> None:
     assert refs(choose([hit("p4.s5", 1.0), hit("p4.s6", CLOSE_RATIO * 0.99)])) == ["p4.s5"]
 
 
-def test_a_sentence_with_a_question_term_the_answer_lacks_joins() -> None:
-    words = {"p4.s5": frozenset({"assad"}), "p4.s3": frozenset({"ceasefir", "jordan"})}
-    hits = [hit("p4.s5", 1.0), hit("p4.s3", 0.6)]
+def test_a_sentence_with_question_terms_the_answer_lacks_joins() -> None:
+    words = {
+        "p4.s5": frozenset({"assad"}),
+        "p4.s3": frozenset({"ceasefir", "jordan"}),
+        "p4.s6": frozenset({"ceasefir"}),
+    }
     by_text = {BY_REF[k].text: v for k, v in words.items()}
 
     def terms_of(text: str) -> frozenset[str]:
         return by_text.get(text, frozenset())
 
-    chosen = choose(hits, question_terms=frozenset({"assad", "ceasefir"}), terms_of=terms_of)
-    assert refs(chosen) == ["p4.s5", "p4.s3"]
-    assert refs(choose(hits, question_terms=frozenset({"assad"}), terms_of=terms_of)) == ["p4.s5"]
+    def answer(hits, question_terms):  # type: ignore[no-untyped-def]
+        return refs(choose(hits, question_terms=frozenset(question_terms), terms_of=terms_of))
+
+    two_new = [hit("p4.s5", 1.0), hit("p4.s3", 0.6)]
+    one_new = [hit("p4.s5", 1.0), hit("p4.s6", 0.6)]
+    # the answer holds "assad": a further sentence must add FURTHER_NEW_TERMS more of the question's
+    assert FURTHER_NEW_TERMS == 2
+    assert answer(two_new, {"assad", "ceasefir", "jordan"}) == ["p4.s5", "p4.s3"]
+    assert answer(one_new, {"assad", "ceasefir"}) == ["p4.s5"]  # one more term is padding
+    assert answer(two_new, {"assad", "ceasefir"}) == ["p4.s5"]
+    assert answer(two_new, {"assad"}) == ["p4.s5"]
+    # an answer holding none of the question's terms takes a sentence adding one
+    assert answer(one_new, {"ceasefir"}) == ["p4.s5", "p4.s6"]
     # ... but only when it scores at least FURTHER_MIN_RATIO of the answer
     for ratio, expected in ((1.01, ["p4.s5", "p4.s3"]), (0.99, ["p4.s5"])):
         near = [hit("p4.s5", 1.0), hit("p4.s3", FURTHER_MIN_RATIO * ratio)]
-        chosen = choose(near, question_terms=frozenset({"assad", "ceasefir"}), terms_of=terms_of)
-        assert refs(chosen) == expected
+        assert answer(near, {"assad", "ceasefir", "jordan"}) == expected
 
 
 def test_the_other_side_of_a_comparison_joins() -> None:
