@@ -81,6 +81,15 @@ class HybridSearcher:
         _, p_scores = self.data.passage_index.search(qv, 1)
         return float(max(s_scores.max(initial=-1.0), p_scores.max(initial=-1.0)))
 
+    def lexical(self, question: str) -> tuple[np.ndarray, np.ndarray]:
+        """The BM25 half of ``search``: (sentence ids, passage ids), best first. It needs no query
+        vector, so a caller can run it before the encoder does."""
+        data = self.data
+        k = min(self.candidates, len(data.corpus.sentences))
+        bs_ids, _ = data.sentence_bm25.search(question, k)
+        bp_ids, _ = data.passage_bm25.search(question, min(k, len(data.corpus.passages)))
+        return bs_ids, bp_ids
+
     def search(
         self,
         question: str,
@@ -90,9 +99,11 @@ class HybridSearcher:
         speaker: str | None = None,
         limit: int = 10,
         votes: np.ndarray | None = None,
+        lexical: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> SearchResult:
         """``votes``: per sentence, its share of the question bank's votes (retrieval/bank.py),
-        added to the hybrid score weighted by ``bank_weight``."""
+        added to the hybrid score weighted by ``bank_weight``. ``lexical``: ``self.lexical(question)``
+        when the caller has it already."""
         data = self.data
         n_sent = len(data.corpus.sentences)
         k = min(self.candidates, n_sent)
@@ -100,8 +111,7 @@ class HybridSearcher:
         s_ids, s_scores = data.sentence_index.search(qv, k)
         p_ids, p_scores = data.passage_index.search(qv, min(k, len(data.corpus.passages)))
         confidence = float(max(s_scores.max(initial=-1.0), p_scores.max(initial=-1.0)))
-        bs_ids, _ = data.sentence_bm25.search(question, k)
-        bp_ids, _ = data.passage_bm25.search(question, min(k, len(data.corpus.passages)))
+        bs_ids, bp_ids = lexical if lexical is not None else self.lexical(question)
 
         wp, wb = self.paragraph_weight, self.bm25_weight
         if method == "dense":
