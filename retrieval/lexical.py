@@ -72,12 +72,22 @@ class LexicalIndex:
         return not tokens or all(t in self.retriever.vocab_dict for t in tokens)
 
     def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every item (zeros when no query term is in the vocabulary)."""
-        vocab = self.retriever.vocab_dict
-        tokens = [t for t in query_tokens(query) if t in vocab]
-        if not tokens:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self.retriever.get_scores(tokens), dtype=np.float32)
+        """BM25 score of every item (zeros when no query term is in the vocabulary): what
+        ``retriever.get_scores`` gives, summed here from the index's token columns directly (its
+        generic path costs 0.1 ms a search on a corpus this small)."""
+        retriever, vocab = self.retriever, self.retriever.vocab_dict
+        ids = [vocab[t] for t in query_tokens(query) if t in vocab]
+        out = np.zeros(self.size, dtype=np.float32)
+        if not ids:
+            return out
+        index = retriever.scores
+        data, indices, indptr = index["data"], index["indices"], index["indptr"]
+        for i in ids:  # one column per query token, repeats included, in order (as bm25s sums)
+            start, end = indptr[i], indptr[i + 1]
+            out[indices[start:end]] += data[start:end]  # a column's rows are distinct
+        if retriever.nonoccurrence_array is not None:  # the BM25L and BM25+ variants
+            out += retriever.nonoccurrence_array[ids].sum()
+        return out
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (indices, scores), best first, only items with a positive score."""

@@ -53,3 +53,19 @@ def test_an_index_searches_with_those_tokens() -> None:
     assert ids.tolist() == [0] and float(scores[0]) > 0
     assert index.coverage("the hacking of ceasefires elsewhere") == (3, 2)
     assert np.count_nonzero(index.scores("unrelated words")) == 0
+
+
+def test_scores_are_bm25s_scores() -> None:
+    sample = texts()
+    corpus = (ROOT / "corpus" / "summit-2017-07-press-release.txt").read_text().split(". ")
+    for method in ("lucene", "bm25+"):
+        index = LexicalIndex(bm25s.BM25(method=method), len(corpus))
+        index.retriever.index(tokenize(corpus), show_progress=False)
+        vocab = index.retriever.vocab_dict
+        checked = 0
+        for q in [*sample, "ceasefire ceasefire syria", "nothing known zzzz"]:
+            tokens = [t for t in query_tokens(q) if t in vocab]
+            expected = index.retriever.get_scores(tokens) if tokens else np.zeros(len(corpus))
+            assert np.array_equal(index.scores(q), np.asarray(expected, dtype=np.float32)), q
+            checked += bool(tokens)
+        assert checked > 1000
