@@ -44,7 +44,8 @@ class SearchResult:
 
 def rrf(ranked_ids: Sequence[int] | np.ndarray, k: int) -> dict[int, float]:
     """Reciprocal rank fusion contribution of one ranking (ids best first)."""
-    return {int(i): 1.0 / (k + rank) for rank, i in enumerate(ranked_ids, start=1)}
+    ids = ranked_ids.tolist() if isinstance(ranked_ids, np.ndarray) else ranked_ids
+    return {int(i): 1.0 / (k + rank) for rank, i in enumerate(ids, start=1)}
 
 
 def fuse(rankings: Sequence[tuple[Sequence[int] | np.ndarray, float]], k: int) -> dict[int, float]:
@@ -70,6 +71,7 @@ class HybridSearcher:
         self.sentence_passage = np.array(
             [pid_index[(s.doc_id, s.paragraph)] for s in corpus.sentences], dtype=np.int64
         )
+        self._passage_of: list[int] = self.sentence_passage.tolist()  # the same, for the loop
         self.passage_sentences: dict[int, list[int]] = {}
         for si, pi in enumerate(self.sentence_passage):
             self.passage_sentences.setdefault(int(pi), []).append(si)
@@ -129,9 +131,11 @@ class HybridSearcher:
                 fused[si] = fused.get(si, 0.0) + score
         best_possible = sum(w for _, w in rankings) / (self.rrf_k + 1)
         bank = votes if votes is not None and method == "hybrid" and self.bank_weight > 0 else None
+        share: list[float] = []
         if bank is not None:
             for voted in np.flatnonzero(bank).tolist():
                 fused.setdefault(voted, 0.0)
+            share = bank.tolist()
 
         dense_of = dict(zip(s_ids.tolist(), s_scores.tolist(), strict=True))
         para_dense_of = dict(zip(p_ids.tolist(), p_scores.tolist(), strict=True))
@@ -142,9 +146,9 @@ class HybridSearcher:
             normalised = score / best_possible
             if match:
                 normalised *= 1.0 + self.speaker_boost
-            if bank is not None:
-                normalised += self.bank_weight * float(bank[si])
-            pi = int(self.sentence_passage[si])
+            if share:
+                normalised += self.bank_weight * share[si]
+            pi = self._passage_of[si]
             dense = dense_of.get(si)
             if dense is None:
                 dense = float(data.sentence_vectors[si] @ qv)
