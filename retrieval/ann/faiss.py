@@ -15,6 +15,10 @@ import numpy as np
 HNSW_M = 32
 HNSW_EF_SEARCH = 128
 HNSW_EF_CONSTRUCTION = 200
+# A flat index of at most this many vectors is searched with one NumPy product over a copy of
+# its vectors: FAISS's per-call overhead is most of the time of a search this small (a
+# question's two searches of 34 sentences and 8 paragraphs: 0.15 ms through FAISS, 0.04 ms so).
+NUMPY_MAX_VECTORS = 256
 
 
 class FaissIndex:
@@ -24,6 +28,8 @@ class FaissIndex:
         self.kind = "hnsw" if isinstance(index, faiss.IndexHNSWFlat) else "flat"
         if self.kind == "hnsw":
             index.hnsw.efSearch = HNSW_EF_SEARCH
+        small = self.kind == "flat" and 0 < self._size <= NUMPY_MAX_VECTORS
+        self._vectors = np.ascontiguousarray(index.reconstruct_n(0, self._size).T) if small else None
 
     @classmethod
     def build(cls, vectors: np.ndarray, hnsw_min_vectors: int) -> FaissIndex:
@@ -58,5 +64,10 @@ class FaissIndex:
         if k <= 0:
             n = len(vectors)
             return np.zeros((n, 0), dtype=np.int64), np.zeros((n, 0), dtype=np.float32)
-        scores, ids = self.index.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
+        queries = np.ascontiguousarray(vectors, dtype=np.float32)
+        if self._vectors is not None:  # exact, as IndexFlatIP; ties (left to FAISS's heap) by id
+            all_scores = queries @ self._vectors
+            ids = np.argsort(-all_scores, axis=1, kind="stable")[:, :k]
+            return ids.astype(np.int64), np.take_along_axis(all_scores, ids, axis=1)
+        scores, ids = self.index.search(queries, k)
         return ids.astype(np.int64), scores
