@@ -137,17 +137,22 @@ class HybridSearcher:
                 fused.setdefault(voted, 0.0)
             share = bank.tolist()
 
-        dense_of = dict(zip(s_ids.tolist(), s_scores.tolist(), strict=True))
-        para_dense_of = dict(zip(p_ids.tolist(), p_scores.tolist(), strict=True))
-        hits = []
+        sentences = data.corpus.sentences
+        ranked: list[tuple[float, str, int, bool]] = []
         for si, score in fused.items():
-            sentence = data.corpus.sentences[si]
+            sentence = sentences[si]
             match = speaker is not None and sentence.speaker == speaker
             normalised = score / best_possible
             if match:
                 normalised *= 1.0 + self.speaker_boost
             if share:
                 normalised += self.bank_weight * share[si]
+            ranked.append((-normalised, sentence.sid, si, match))
+        ranked.sort()  # best first, ties by sentence id; only the ``limit`` best become hits
+        dense_of = dict(zip(s_ids.tolist(), s_scores.tolist(), strict=True))
+        para_dense_of = dict(zip(p_ids.tolist(), p_scores.tolist(), strict=True))
+        hits = []
+        for negative, _, si, match in ranked[:limit]:
             pi = self._passage_of[si]
             dense = dense_of.get(si)
             if dense is None:
@@ -155,10 +160,9 @@ class HybridSearcher:
             para_dense = para_dense_of.get(pi)
             if para_dense is None:
                 para_dense = float(data.passage_vectors[pi] @ qv)
-            hits.append(Hit(sentence, normalised, float(dense), float(para_dense), match))
-        hits.sort(key=lambda h: (-h.score, h.sentence.sid))
+            hits.append(Hit(sentences[si], -negative, float(dense), float(para_dense), match))
         return SearchResult(
-            hits[:limit],
+            hits,
             confidence,
             speaker,
             int(bp_ids[0]) if len(bp_ids) else None,
