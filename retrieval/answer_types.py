@@ -137,6 +137,20 @@ def expected_type(question: str) -> AnswerType:
     return kind
 
 
+# A question for someone's very words ("what did putin say word for word", "in his own words",
+# "like an actual quote"): answered only where the text quotes that person.
+_VERBATIM = re.compile(
+    r"\b(?:word\s+for\s+word|verbatim|(?:in\s+)?(?:his|her|their)\s+own\s+words|(?:exact|actual|precise)"
+    r"\s+(?:words?|quotes?|quotation|wording)|direct(?:ly)?\s+quot\w*|actual(?:ly)?\s+quot\w*)\b",
+    re.I,
+)
+
+
+def asks_verbatim(question: str) -> bool:
+    """Whether the question asks for someone's very words, not what they said in substance."""
+    return bool(_VERBATIM.search(question))
+
+
 def asks_precisely(question: str) -> bool:
     """Whether the question insists on an exact figure or moment ("how many times exactly",
     "what exact time")."""

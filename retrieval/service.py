@@ -36,6 +36,7 @@ from retrieval.answer_types import (
     CHECKABLE,
     NOT_STATED,
     asks_precisely,
+    asks_verbatim,
     counted,
     defined_name,
     expected_type,
@@ -68,7 +69,7 @@ from retrieval.parts import split_parts
 from retrieval.positions import SideTable, split_positions
 from retrieval.profile import Profile, load_profile
 from retrieval.query import Query, clean_question, heard_from, parse_query
-from retrieval.speakers import Speakers, heard_names
+from retrieval.speakers import Speakers, heard_names, quoted_speakers
 from retrieval.spelling import Speller
 from retrieval.summarise import (
     FREE_TEXT_RATIO,
@@ -113,6 +114,7 @@ class _State:
     speller: Speller
     calibration: Calibration | None
     heard: frozenset[str]  # names some sentence lets speak or state a position (lower case)
+    verbatim: frozenset[str]  # the speakers some sentence quotes word for word
     bank: QuestionBank  # questions asked before, with what answered them (may be empty)
 
 
@@ -204,6 +206,7 @@ class SummitService:
             speller=speller,
             calibration=load_calibration(s.answerability_file),
             heard=heard_names(corpus.sentences),
+            verbatim=quoted_speakers(corpus.sentences),
             bank=bank,
         )
         return data.stats
@@ -385,6 +388,10 @@ class SummitService:
             defined = None  # "who is the new envoy": not a name of the release
         unknown_focus = [w for w in focus_words(text) if not state.data.passage_bm25.knows(w)]
         unquoted = None if query.speaker else self._unquoted_name(text)
+        # "what did putin say word for word": the release reports Putin, it never quotes him
+        reported = None
+        if query.speaker and query.speaker not in state.verbatim and asks_verbatim(text):
+            reported = query.speaker
         question_terms = frozenset(query_tokens(query.search_text))
         comparison = is_comparison(text)
         result, vector, recall = self._search(query, method, 10)
@@ -414,7 +421,7 @@ class SummitService:
             margin=(top.dense - max(others, default=0.0)) if top else 0.0,
             agree=result.lexical_paragraph is not None and result.lexical_paragraph == result.dense_paragraph,
             covered=found / terms if terms else 0.0,
-            detail_missing=type_missing or bool(unknown_focus) or bool(unquoted),
+            detail_missing=type_missing or bool(unknown_focus) or bool(unquoted) or bool(reported),
             known=recall.known,
             supported=supported,
         )
@@ -451,6 +458,8 @@ class SummitService:
             what = NOT_STATED.get(kind)
             if unquoted:
                 note = f"The {short} does not quote {unquoted}; it only mentions them:"
+            elif reported:
+                note = f"The {short} does not quote {reported} word for word; it reports what was said:"
             elif unknown_focus:
                 note = f"The {short} does not mention the {unknown_focus[0]} you ask about in “{text}”."
             elif type_missing and what:

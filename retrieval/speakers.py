@@ -133,6 +133,14 @@ def heard_names(sentences: Sequence[Sentence]) -> frozenset[str]:
     return frozenset(m.group("name").lower() for s in sentences for m in _HEARD.finditer(s.text))
 
 
+def quoted_speakers(sentences: Sequence[Sentence]) -> frozenset[str]:
+    """The speakers the text quotes word for word: those of the sentences that hold a quotation
+    mark themselves ("Tillerson said, \"By and large ..."). A sentence inside a quotation the
+    tracker could not see closed, or reported speech ("Putin retains his view that ..."), does
+    not count."""
+    return frozenset(s.speaker for s in sentences if s.speaker and QUOTE_MARK.search(s.text))
+
+
 def attribute_speakers(sentences: list[Sentence], speakers: Speakers) -> list[Sentence]:
     """Fill ``speaker`` and ``quoted`` for sentences given in document order."""
     out: list[Sentence] = []

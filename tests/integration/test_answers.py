@@ -300,6 +300,17 @@ def test_a_name_the_release_never_quotes_is_a_partial_answer(service, service_wi
     assert service.ask("what did russia say about ukraine").answered
 
 
+def test_very_words_of_someone_the_release_only_reports_are_a_partial_answer(service_without_bank) -> None:  # type: ignore[no-untyped-def]
+    answer = service_without_bank.ask("what did putin say word for word about assad")
+    assert answer.coverage == "partial" and not answer.answered
+    assert answer.answer.startswith("The release does not quote Putin word for word")
+    assert "Putin retains his view that Assad" in answer.answer  # the report, as related
+    # Tillerson it quotes: his exact words are an answer, and without "word for word" Putin's too
+    tillerson = service_without_bank.ask("what were tillerson's exact words about the objectives")
+    assert tillerson.answered and "By and large, our objectives are both the same" in tillerson.answer
+    assert service_without_bank.ask("what did putin say about assad").answered
+
+
 def test_whether_an_attempt_worked_is_answered_by_the_outcome(service) -> None:  # type: ignore[no-untyped-def]
     # The First Lady's sentence ranks first; the one saying how it went is the answer.
     answer = service.ask("did the first lady manage to end the meeting?")

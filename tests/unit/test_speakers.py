@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from retrieval.documents import load_corpus
-from retrieval.speakers import Speakers, attribute_speakers
+from retrieval.speakers import Speakers, attribute_speakers, quoted_speakers
 from retrieval.types import Sentence
 from tests.conftest import CORPUS, shipped_profile
 
@@ -174,3 +174,12 @@ def test_the_names_the_release_lets_speak_or_state_a_position(by_start) -> None:
     heard = heard_names(by_start.all)
     assert {"tillerson", "lavrov", "putin", "trump", "russia"} <= heard  # "Russia requested ..."
     assert "haley" not in heard and "jordan" not in heard  # named, never heard from
+
+
+def test_only_tillerson_is_quoted_word_for_word(by_start) -> None:  # type: ignore[no-untyped-def]
+    # Putin's view sits in a paragraph whose quotation is never seen closed ("de-escalation.),
+    # so it counts as quoted there; it holds no quotation mark of its own: reported speech.
+    putin = by_start("Putin retains his view")
+    assert putin.speaker == "Putin" and putin.quoted
+    assert quoted_speakers(by_start.all) == frozenset({"Tillerson"})
+    assert quoted_speakers([replace(putin, text='Putin said, "We were not involved."')]) == {"Putin"}

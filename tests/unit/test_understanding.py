@@ -7,6 +7,7 @@ import pytest
 
 from retrieval.answer_types import (
     asks_precisely,
+    asks_verbatim,
     counted,
     defined_name,
     expected_type,
@@ -302,3 +303,20 @@ def test_who_is_a_name_wants_the_sentence_giving_their_title() -> None:
     assert not titled("Lavrov", "The translator of Lavrov’s remarks said that Trump said that")
     assert not titled("Lavrov", "Lavrov pointed out that this problem involves pornography")
     assert titled("Putin", "I’ve had many, many meetings with President Putin before")
+
+
+@pytest.mark.parametrize(
+    "question, verbatim",
+    [
+        ("what did putin say word for word about assad", True),
+        ("what did lavrov say about cyber, in his own words", True),
+        ("what were tillerson's exact words on the objectives", True),
+        ("what did trump say abt assad, like an actual quote", True),
+        ("give me a direct quote from putin on the hacking", True),
+        ("what did putin say about assad", False),
+        ("what words did tillerson use for the chemistry", False),
+        ("what was the exact date", False),
+    ],
+)
+def test_a_question_for_someones_very_words(question: str, verbatim: bool) -> None:
+    assert asks_verbatim(question) is verbatim
