@@ -9,8 +9,9 @@ subjects lie in different paragraphs, so "Russia and Jordan" or "Trump and Putin
 a short list ("on syria, ukraine and north korea") is a candidate split in up to three.
 
 Also split: a period or "!" followed by another question ("X. btw who announced it"), an
-enumeration ("first why ..., second who ..."), and questions after a lead-in ending in a colon
-("quick rundown pls: where's X, who's Y, and what's Z").
+enumeration ("first why ..., second who ..."), questions after a lead-in ending in a colon
+("quick rundown pls: where's X, who's Y, and what's Z"), and, as a candidate, a bare list of
+subjects, numbered or three long ("1) syria 2) ukraine 3) north korea — quick rundown pls").
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ _FRAME = re.compile(r"^(?P<frame>\S.*\s(?:about|on|regarding|concerning|over|wit
 _COORDINATION = re.compile(r"^(?P<x>.+?)\s*,?\s+(?:and|&|as\s+well\s+as)\s+(?P<y>.+)$", re.I)
 _LIST_ITEM = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&|as\s+well\s+as)\s+", re.I)
 LIST_ITEM_MAX_WORDS = 4  # "syria, ukraine and north korea", not a list of clauses
+# A bare list with no question word: "1) syria 2) ukraine 3) north korea — quick rundown pls",
+# "the first lady thing, the nuclear powers line, and the zones - explain all 3". The request
+# around it goes (after a dash or before a colon); numbers or three items make it a list.
+_REQUEST_AFTER = re.compile(r"\s+[-—–]+\s+[^-—–]{1,40}$")
+_NUMBERED = re.compile(r"(?:^|\s+|\s*[,;]\s*)[1-3][.)]\s*")
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,26 @@ def split_parts(question: str) -> Parts:
         subjects = _coordination(frame.group("subject"))
         if subjects:
             return Parts([frame.group("frame") + s for s in subjects], tentative=True)
+    items = _bare_list(question)  # as typed: cleaning drops a leading "1)"
+    if items:
+        return Parts(items, tentative=True)
     return Parts([single])
+
+
+def _bare_list(text: str) -> list[str] | None:
+    """The items of a list of subjects that is not a question (see ``_NUMBERED``): numbered
+    ones, or three short ones separated by commas and "and"; None for anything else."""
+    if _IS_QUESTION.match(text):
+        return None
+    body = _LEAD_IN.sub("", _REQUEST_AFTER.sub("", text.strip().rstrip("?.!")), count=1).strip()
+    numbered = _NUMBERED.match(body) is not None
+    items = [i.strip(" ,;") for i in (_NUMBERED if numbered else _LIST_ITEM).split(body)]
+    items = [i for i in items if i]
+    if not (numbered and 2 <= len(items) or len(items) == MAX_PARTS):
+        return None
+    if len(items) > MAX_PARTS or any(len(i.split()) > LIST_ITEM_MAX_WORDS for i in items):
+        return None
+    return items
 
 
 def _limit(parts: list[str]) -> list[str]:
