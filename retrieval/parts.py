@@ -47,7 +47,7 @@ LIST_ITEM_MAX_WORDS = 4  # "syria, ukraine and north korea", not a list of claus
 # "the first lady thing, the nuclear powers line, and the zones - explain all 3". The request
 # around it goes (after a dash or before a colon); numbers or three items make it a list.
 _REQUEST_AFTER = re.compile(r"\s+[-—–]+\s+[^-—–]{1,40}$")
-_NUMBERED = re.compile(r"(?:^|\s+|\s*[,;]\s*)[1-3][.)]\s*")
+_NUMBERED = re.compile(r"(?:^|\s+|\s*[,;]\s*)[1-9][.)]\s*")
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def _bare_list(text: str) -> list[str] | None:
     numbered = _NUMBERED.match(body) is not None
     items = [i.strip(" ,;") for i in (_NUMBERED if numbered else _LIST_ITEM).split(body)]
     items = [i for i in items if i]
-    if not (numbered and 2 <= len(items) or len(items) == MAX_PARTS):
+    if not ((numbered and len(items) >= 2) or len(items) == MAX_PARTS):
         return None
     if len(items) > MAX_PARTS or any(len(i.split()) > LIST_ITEM_MAX_WORDS for i in items):
         return None

@@ -230,6 +230,15 @@ def test_a_bare_name_part_asks_the_part_before_of_that_person(service) -> None: 
     assert "can long continue in power" in answer.parts[1].quotes[0].text
 
 
+def test_a_later_part_the_quote_above_lacks_a_word_of_gets_its_own(service_without_bank) -> None:  # type: ignore[no-untyped-def]
+    # "who announced it" (the envoy) ranks the appointment first, quoted by part 2; "announced" is
+    # in the next sentence, which answers it.
+    answer = service_without_bank.ask("whos the new ukraine envoy and who announced it")
+    assert [p.coverage for p in answer.parts] == ["full", "full"]
+    assert "Ambassador Kurt Volker" in answer.parts[0].quotes[0].text
+    assert "announced by the State Department" in answer.parts[1].quotes[0].text
+
+
 def test_a_part_answered_by_an_earlier_quote_says_so(service) -> None:  # type: ignore[no-untyped-def]
     answer = service.ask("what does putin back on north korea and what does trump prefer")
     assert answer.answered and [p.coverage for p in answer.parts] == ["full", "full"]

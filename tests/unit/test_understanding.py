@@ -109,6 +109,37 @@ def test_a_short_list_of_subjects_is_a_candidate_split_in_up_to_three() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("message", "items"),
+    [
+        ("1) syria 2) ukraine 3) north korea — quick rundown pls", ["syria", "ukraine", "north korea"]),
+        ("1. syria, 2. hacking", ["syria", "hacking"]),
+        (
+            "the first lady thing, the nuclear powers line, and the zones of deconfliction - explain all 3",
+            ["the first lady thing", "the nuclear powers line", "the zones of deconfliction"],
+        ),
+        ("summary pls: syria, ukraine, north korea", ["syria", "ukraine", "north korea"]),
+    ],
+)
+def test_a_bare_list_of_subjects_is_a_candidate_split(message: str, items: list[str]) -> None:
+    split = split_parts(message)
+    assert split.tentative and split.texts == items
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "trump and putin",  # two items and no numbers: a subject of its own
+        "russia and jordan ceasefire",
+        "ceasefire jordan border",
+        "the zone near jordan, the zones they will expand and what happens to assad's family",
+        "1) syria 2) ukraine 3) north korea 4) hacking",  # more than three
+    ],
+)
+def test_other_messages_without_a_question_word_stay_whole(message: str) -> None:
+    assert len(split_parts(message).texts) == 1
+
+
 def test_the_lead_in_and_the_numbering_are_not_part_of_the_parts() -> None:
     assert split_parts("quick rundown pls: where is the zone, and who is volker").texts == [
         "where is the zone",
