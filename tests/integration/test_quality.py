@@ -3,12 +3,20 @@
 Measured on 2026-12-02 (late evening) and 2026-12-03 with the real model (hybrid). Every set is
 answered with the question bank (eval/*.toml) less its own questions (``evaluate`` leaves the set
 out), so a set's figures never come from its own answers:
+- eval/heldout18_blind.toml (116, run once on 2026-12-03 after the session's last change, against
+  the bank of the 19 sets before it, spent since): answer hit 73/75, multi-part 11/12,
+  unanswerable not answered 33/41, 1 false refusal, 38.4 words; summaries 10/12.
+- eval/heldout16_blind.toml and heldout17_blind.toml (116 each, run once on 2026-12-03, set 16
+  against the bank of the 17 sets before it, set 17 with set 16 in it too; spent since): answer
+  hit 77/84 and 75/84, multi-part 11/12 and 8/12, unanswerable not answered 29/32 and 29/32, 0
+  and 1 false refusals; summaries 12/12 and 10/12 (one key of set 17 is in no sentence: "First
+  Lady in ... That didn’t work").
 - eval/heldout15_blind.toml and heldout14_blind.toml (116 each, run once on 2026-12-03 against
   the bank without either, spent since): answer hit 78/82 and 77/84, multi-part 10/12 and 11/12,
   unanswerable not answered 32/34 and 28/32, 1 and 1 false refusal; summaries 11/12 and 12/12
   (with each other in the bank: 80/82 and 78/84, 32/34 and 29/32).
 - eval/dev.toml (138 questions, the tuning set): answer hit 94/99, multi-part 14/14, unanswerable
-  not answered 36/39, no false refusal, mean 42.5 words; free-text summaries 15/16 (87/99, 12/14,
+  not answered 36/39, no false refusal, mean 39.0 words; free-text summaries 15/16 (87/99, 12/14,
   35/39, 3 on 2026-12-02).
 - eval/questions.toml (63, the first set): answer hit 42/47, 16/16 not answered, 1 false refusal.
 - eval/heldout.toml (42, the first held-out set, spent): 12 of 14 not answered, no false refusal.
@@ -62,7 +70,7 @@ def test_dev_floors(dev) -> None:  # type: ignore[no-untyped-def]
     assert o["multi_full_hit"] >= 12
     assert o["not_answered"] >= 33
     assert o["false_refusals"] <= 3
-    assert o["mean_words"] <= 44
+    assert o["mean_words"] <= 41
     k = dev["kinds"]
     assert k["instruction"]["not_answered"] == k["instruction"]["unanswerable"]
     assert k["chitchat"]["not_answered"] == k["chitchat"]["unanswerable"]
@@ -101,6 +109,9 @@ def test_the_first_held_out_set_still_holds(service) -> None:  # type: ignore[no
 @pytest.mark.parametrize(
     ("name", "hit", "multi", "not_answered", "false_refusals", "summaries"),
     [
+        ("heldout18_blind.toml", 71, 10, 31, 2, 9),
+        ("heldout17_blind.toml", 75, 9, 27, 2, 9),
+        ("heldout16_blind.toml", 75, 10, 28, 1, 11),
         ("heldout15_blind.toml", 77, 9, 30, 3, 10),
         ("heldout14_blind.toml", 75, 10, 27, 3, 11),
         ("heldout13_blind.toml", 71, 5, 29, 3, 10),
