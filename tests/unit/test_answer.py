@@ -86,6 +86,12 @@ def test_a_sentence_with_question_terms_the_answer_lacks_joins() -> None:
     assert answer(two_new, {"assad"}) == ["p4.s5"]
     # an answer holding none of the question's terms takes a sentence adding one
     assert answer(one_new, {"ceasefir"}) == ["p4.s5", "p4.s6"]
+    # ... and so does one whose paragraph never uses the term another paragraph's sentence adds
+    by_text[BY_REF["p6.s1"].text] = frozenset({"cyber"})
+    elsewhere = [hit("p4.s5", 1.0), hit("p6.s1", 0.6)]
+    assert answer(elsewhere, {"assad", "cyber"}) == ["p4.s5", "p6.s1"]
+    by_text[BY_REF["p4.s1"].text] = frozenset({"cyber"})  # now ¶4 uses it: padding again
+    assert answer(elsewhere, {"assad", "cyber"}) == ["p4.s5"]
     # ... but only when it scores at least FURTHER_MIN_RATIO of the answer
     for ratio, expected in ((1.01, ["p4.s5", "p4.s3"]), (0.99, ["p4.s5"])):
         near = [hit("p4.s5", 1.0), hit("p4.s3", FURTHER_MIN_RATIO * ratio)]
