@@ -16,7 +16,7 @@ out), so a set's figures never come from its own answers:
   unanswerable not answered 32/34 and 28/32, 1 and 1 false refusal; summaries 11/12 and 12/12
   (with each other in the bank: 80/82 and 78/84, 32/34 and 29/32).
 - eval/dev.toml (138 questions, the tuning set): answer hit 94/99, multi-part 14/14, unanswerable
-  not answered 36/39, no false refusal, mean 39.0 words; free-text summaries 15/16 (87/99, 12/14,
+  not answered 36/39, no false refusal, mean 39.6 words; free-text summaries 15/16 (87/99, 12/14,
   35/39, 3 on 2026-12-02).
 - eval/questions.toml (63, the first set): answer hit 42/47, 16/16 not answered, 1 false refusal.
 - eval/heldout.toml (42, the first held-out set, spent): 12 of 14 not answered, no false refusal.
