@@ -116,7 +116,7 @@ def test_the_first_held_out_set_still_holds(service) -> None:  # type: ignore[no
         ("heldout14_blind.toml", 75, 10, 27, 3, 11),
         ("heldout13_blind.toml", 71, 5, 29, 3, 10),
         ("heldout12_blind.toml", 68, 7, 28, 8, 10),
-        ("heldout11_blind.toml", 76, 9, 26, 3, 10),
+        ("heldout11_blind.toml", 74, 9, 26, 3, 10),  # 78 -> 75: two of the padding rule's five
         ("heldout10_blind.toml", 68, 8, 29, 9, 11),
         ("heldout9_blind.toml", 66, 8, 28, 9, 7),
         ("heldout8_blind.toml", 74, 10, 27, 4, 11),
