@@ -34,6 +34,15 @@ def _marks(sentence: Sentence) -> int:
     return len(QUOTE_MARK.findall(sentence.text))
 
 
+def paragraph_of(sentence: Sentence, by_sid: Mapping[str, Sentence]) -> list[Sentence]:
+    """The sentences of ``sentence``'s paragraph, in order (looked up by id, not by scanning
+    the corpus)."""
+    out: list[Sentence] = []
+    while (s := by_sid.get(sentence_id(sentence.doc_id, sentence.paragraph, len(out) + 1))) is not None:
+        out.append(s)
+    return out
+
+
 def quote_rest(sentence: Sentence, by_sid: Mapping[str, Sentence]) -> list[Sentence]:
     """The sentences that close a quotation ``sentence`` opens and leaves open ("... at one point,
     \"They sent the First Lady in ..."), when they are few (at most ``QUOTE_REST_MAX_WORDS``
@@ -174,10 +183,7 @@ def choose_sentences(
         # ("what did the ministers agree on Iran", the Iran sentence being new to the bank).
         if foreign is None:
             foreign = question_terms - {
-                t
-                for x in by_sid.values()
-                if (x.doc_id, x.paragraph) == (top.sentence.doc_id, top.sentence.paragraph)
-                for t in terms_of(x.text)
+                t for x in paragraph_of(top.sentence, by_sid) for t in terms_of(x.text)
             }
         sure = bool(covered & question_terms) and not added & foreign
         adds_terms = len(added) >= (FURTHER_NEW_TERMS if sure else 1)
