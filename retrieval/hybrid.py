@@ -68,13 +68,11 @@ class HybridSearcher:
         self.bank_weight = settings.bank_weight
         corpus = data.corpus
         pid_index = {(p.doc_id, p.paragraph): i for i, p in enumerate(corpus.passages)}
-        self.sentence_passage = np.array(
-            [pid_index[(s.doc_id, s.paragraph)] for s in corpus.sentences], dtype=np.int64
-        )
-        self._passage_of: list[int] = self.sentence_passage.tolist()  # the same, for the loop
+        # per sentence, its passage's index (a list: read one item at a time in ``search``)
+        self.sentence_passage: list[int] = [pid_index[(s.doc_id, s.paragraph)] for s in corpus.sentences]
         self.passage_sentences: dict[int, list[int]] = {}
         for si, pi in enumerate(self.sentence_passage):
-            self.passage_sentences.setdefault(int(pi), []).append(si)
+            self.passage_sentences.setdefault(pi, []).append(si)
 
     def best_similarity(self, query_vector: np.ndarray) -> float:
         """The best dense cosine of a vector with any sentence or paragraph."""
@@ -153,7 +151,7 @@ class HybridSearcher:
         para_dense_of = dict(zip(p_ids.tolist(), p_scores.tolist(), strict=True))
         hits = []
         for negative, _, si, match in ranked[:limit]:
-            pi = self._passage_of[si]
+            pi = self.sentence_passage[si]
             dense = dense_of.get(si)
             if dense is None:
                 dense = float(data.sentence_vectors[si] @ qv)
