@@ -17,6 +17,7 @@ subject is one the release does not answer in full (see answerability).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 AnswerType = Literal[
@@ -276,3 +277,33 @@ def focus_words(question: str) -> list[str]:
     if m:
         words.append(m.group("adj"))
     return [w.lower() for w in words if w]
+
+
+# A request for the gist of the whole document ("tldr of the whole summit pls", "whats the
+# tldr on where both sides landed overall"): a gist marker, and no subject of its own besides
+# words that name the document or its events as a whole.
+_GIST = re.compile(
+    r"\b(?:tl\s*;?\s*dr|gist|overall|in\s+a\s+nutshell|sum(?:s|med)?\s+(?:(?:it|this|that|things|everything)\s+)?up"
+    r"|summ?ar(?:y|ise|ize)|big\s+picture|take\s*-?\s*aways?|bottom\s+line|upshot|recap|run\s*-?\s*down"
+    r"|overview|(?:main|key|short|quick)\s+(?:points?|message|version|story|idea)|in\s+(?:short|brief))\b",
+    re.I,
+)
+# Words that leave a gist request without a subject: the document, its events and sides as a
+# whole, and how a user asks ("gimme", "what happened", "how did it all end").
+_WHOLE = (
+    "whole all everything thing things stuff summit meeting meetings talks briefing briefings release "
+    "document article story press news both sides side parties happened happen basically general "
+    "end ended landed go went give gimme tell say said pls please plz lol ok okay just like really "
+    "actually quick short version bro yo hey tho me i you u we us it its "
+    "what whats wat how where did do does is are was were"
+)
+
+
+def asks_gist(question: str, tokens: Callable[[str], Sequence[str]], also_whole: str = "") -> bool:
+    """Whether the question asks for the gist of the whole document and nothing more specific.
+    ``tokens``: the search's tokeniser (stop words out, stemmed); ``also_whole``: more words
+    that name the document as a whole (its title)."""
+    if not _GIST.search(question):
+        return False
+    whole = set(tokens(f"{_WHOLE} {also_whole}"))
+    return all(t in whole for t in tokens(_GIST.sub(" ", question)))

@@ -35,6 +35,7 @@ from retrieval.answer import (
 from retrieval.answer_types import (
     CHECKABLE,
     NOT_STATED,
+    asks_gist,
     asks_precisely,
     asks_verbatim,
     counted,
@@ -76,6 +77,7 @@ from retrieval.summarise import (
     MAX_SENTENCES,
     TopicTable,
     UnknownTopic,
+    central_sentence,
     summarise,
     topic_sentences,
 )
@@ -116,6 +118,8 @@ class _State:
     heard: frozenset[str]  # names some sentence lets speak or state a position (lower case)
     verbatim: frozenset[str]  # the speakers some sentence quotes word for word
     bank: QuestionBank  # questions asked before, with what answered them (may be empty)
+    central: int | None  # the sentence that gives the gist of the whole collection (its index)
+    whole_words: str  # words naming the collection as a whole (its title), for gist requests
 
 
 @dataclass
@@ -208,6 +212,8 @@ class SummitService:
             heard=heard_names(corpus.sentences),
             verbatim=quoted_speakers(corpus.sentences),
             bank=bank,
+            central=central_sentence(corpus.sentences, data.sentence_vectors),
+            whole_words=profile.collection.title,
         )
         return data.stats
 
@@ -397,6 +403,11 @@ class SummitService:
             reported = query.speaker
         question_terms = frozenset(query_tokens(query.search_text))
         comparison = is_comparison(text)
+        gist = (
+            state.central is not None
+            and not query.speaker
+            and asks_gist(text, query_tokens, state.whole_words)
+        )
         result, vector, recall = self._search(query, method, 10)
         holding = self._holding_every_word(query, result)
         evidence, rule = self._judge(query, result, vector, coverage=(terms, found), holding=holding)
@@ -429,11 +440,15 @@ class SummitService:
             supported=supported,
         )
         coverage, probability = coverage_of(signals, state.calibration, state.judge.thresholds)
-        if not result.hits:
+        if gist:
+            coverage = "full"  # "tldr of the whole summit": the sentence nearest the whole's centroid
+        elif not result.hits:
             coverage = "none"
         hits: list[Hit] = []
         note = ""
-        if coverage == "full":
+        if gist and state.central is not None:
+            hits = [self._central_hit(state.central, vector)]
+        elif coverage == "full":
             hits = choose_sentences(
                 _unquoted_hits(
                     result.hits,
@@ -472,6 +487,18 @@ class SummitService:
         else:
             note = f"The {short} does not cover “{text}”."
         return _Part(text, coverage, probability, hits, note, result, signals)
+
+    def _central_hit(self, row: int, vector: np.ndarray) -> Hit:
+        """The gist sentence (row ``row`` of the corpus) as a hit for the question's ``vector``."""
+        state = self.state
+        v = vector.reshape(-1)
+        passage = state.searcher.sentence_passage[row]
+        return Hit(
+            state.data.corpus.sentences[row],
+            1.0,
+            float(np.asarray(state.data.sentence_vectors[row], dtype=np.float32) @ v),
+            float(np.asarray(state.data.passage_vectors[passage], dtype=np.float32) @ v),
+        )
 
     def _part_alone(
         self, text: str, method: Method, quoted: frozenset[str], *, what_about: bool = False

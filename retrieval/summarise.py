@@ -105,3 +105,15 @@ def summarise(
     return Summary(
         topic=topic, summary=render_quotes(quotes), citations=citations, quotes=quotes, known=known
     )
+
+
+def central_sentence(sentences: Sequence[Sentence], vectors: np.ndarray) -> int | None:
+    """The index of the sentence nearest (cosine) the centroid of all sentences — the one that
+    says most of what the whole collection says, for a request for its gist; introducers
+    ("Tillerson said,") aside. None without sentences."""
+    rows = [i for i, s in enumerate(sentences) if not is_introducer(s.text)]
+    if not rows:
+        return None
+    v = np.asarray(vectors, dtype=np.float32)[rows]
+    centroid = v.mean(axis=0)
+    return rows[int(np.argmax(v @ centroid))]

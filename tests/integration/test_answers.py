@@ -355,3 +355,19 @@ def test_a_quotation_is_quoted_to_its_end(service) -> None:  # type: ignore[no-u
     # an open quotation that runs on for most of a paragraph is not brought along
     answer = service.ask("how quickly did the two leaders connect")
     assert "connected very quickly" in answer.answer and "move forward" not in answer.answer
+
+
+def test_a_request_for_the_gist_is_answered_by_the_most_central_sentence(service_without_bank) -> None:  # type: ignore[no-untyped-def]
+    # Nearest the centroid of all 34 sentences: the lead, which says what both briefings agreed on.
+    for question in (
+        "tldr of the whole summit pls",
+        "give me the gist",
+        "whats the tldr on where both sides landed overall",
+    ):
+        answer = service_without_bank.ask(question)
+        assert answer.answered and answer.coverage == "full", question
+        assert len(answer.quotes) == 1 and "The two presidents disagreed on many things" in answer.answer
+        assert answer.citations[0].paragraph == 1
+    # A subject of its own is searched as usual.
+    korea = service_without_bank.ask("tldr on north korea")
+    assert korea.answered and "double freeze" in korea.answer

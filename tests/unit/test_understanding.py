@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.answer_types import (
+    asks_gist,
     asks_precisely,
     asks_verbatim,
     counted,
@@ -18,6 +19,7 @@ from retrieval.answer_types import (
 )
 from retrieval.documents import load_corpus
 from retrieval.intent import classify
+from retrieval.lexical import query_tokens
 from retrieval.parts import split_parts
 from retrieval.spelling import Speller
 from tests.conftest import CORPUS, shipped_profile
@@ -351,3 +353,21 @@ def test_who_is_a_name_wants_the_sentence_giving_their_title() -> None:
 )
 def test_a_question_for_someones_very_words(question: str, verbatim: bool) -> None:
     assert asks_verbatim(question) is verbatim
+
+
+@pytest.mark.parametrize(
+    "question, gist",
+    [
+        ("tldr of the whole summit pls", True),
+        ("whats the tldr on where both sides landed overall", True),
+        ("give me the gist", True),
+        ("sum it up pls", True),
+        ("what's the summary of the trump putin summit", True),  # the title's words name the whole
+        ("tldr on north korea", False),  # a subject of its own
+        ("tldr of the nato summit", False),  # a subject the release does not have
+        ("how did tillerson sum up where the two countries stand on goals", False),
+        ("what did putin say about assad", False),  # no gist marker
+    ],
+)
+def test_a_request_for_the_gist_of_the_whole(question: str, gist: bool) -> None:
+    assert asks_gist(question, query_tokens, "the July 2017 Trump–Putin summit") is gist
