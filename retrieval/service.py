@@ -680,15 +680,40 @@ class SummitService:
             result, vector, _ = self._search(query, "hybrid", n)
             _, decision = self._judge(query, result, vector)
             named = mentioned_topic(query.text, self.topic_specs, state.data.passage_bm25.knows)
-            if not decision.answerable and named is None:
+            nearest = state.topics.nearest(vector)
+            if not decision.answerable and named is None and not self._describes(query, vector, nearest):
                 raise UnknownTopic(cleaned, self.topics(), self.collection().short)
-            near = named or state.topics.nearest(vector)
+            near = named or (nearest[0] if nearest else None)
             on_topic = state.topics.on_topic(near) if near else None
         floor = FREE_TEXT_RATIO * self.settings.answer.min_similarity
         hits = topic_sentences(result.hits, on_topic, floor, max_sentences)
         if not hits:
             raise UnknownTopic(cleaned, self.topics(), self.collection().short)
         return cleaned, spec, hits
+
+    def _describes(self, query: Query, vector: np.ndarray, nearest: tuple[TopicSpec, float] | None) -> bool:
+        """Whether free text the answerability rule refuses describes a known topic in other
+        words ("how it all ended up overall" shares few words with any one sentence): clearly
+        nearest that topic, and nearer it than any subject the release does not cover
+        (description against description) — without people's names too, as the rule checks
+        ("what putin had for lunch" is near the leaders' relationship for the name alone)."""
+        if nearest is None:
+            return False
+        judge, topics = self.state.judge, self.state.topics
+        if nearest[1] < judge.similarities(0.0, vector).off_topic:
+            return False
+        rest = query.without_people
+        if rest == query.search_text:
+            return True
+        if not rest.strip():
+            return False
+        other = self.embedder.encode_queries([rest])[0]
+        again = topics.nearest(other)
+        return (
+            again is not None
+            and again[0] == nearest[0]
+            and again[1] >= judge.similarities(0.0, other).off_topic
+        )
 
     def summary(self, topic: str) -> Summary:
         cleaned, spec, hits = self._topic_hits(topic, MAX_SENTENCES)

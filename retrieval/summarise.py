@@ -28,6 +28,9 @@ FREE_TEXT_RATIO = 0.85
 # Free text is summarised from one known topic's sentences when it is this much closer to that
 # topic's query than to any other topic's; otherwise from the sentences this close to its best one.
 NEAREST_MARGIN = 0.05
+# ... and at least this similar to it: below, free text is near no topic at all ("the first lady
+# interrupting story" is 0.16 from North Korea's query, 0.10 from the next).
+NEAREST_FLOOR = 0.2
 FREE_TEXT_SPREAD = 0.15
 
 
@@ -64,15 +67,16 @@ class TopicTable:
     def on_topic(self, spec: TopicSpec) -> frozenset[str]:
         return self.members[self.specs.index(spec)]
 
-    def nearest(self, vector: np.ndarray) -> TopicSpec | None:
-        """The known topic free text is about, when it is clearly closer to one topic than to
-        the others (by ``NEAREST_MARGIN``); else None."""
+    def nearest(self, vector: np.ndarray) -> tuple[TopicSpec, float] | None:
+        """The known topic free text is about and its cosine with the topic's query, when the
+        text is clearly closer to that topic than to the others (by ``NEAREST_MARGIN``) and at
+        least ``NEAREST_FLOOR``; else None."""
         if self.vectors is None or len(self.specs) < 2:
             return None
         sims = self.vectors @ np.asarray(vector, dtype=np.float32).reshape(-1)
         first, second = np.argsort(-sims)[:2]
-        if sims[first] - sims[second] >= NEAREST_MARGIN:
-            return self.specs[int(first)]
+        if sims[first] >= NEAREST_FLOOR and sims[first] - sims[second] >= NEAREST_MARGIN:
+            return self.specs[int(first)], float(sims[first])
         return None
 
 

@@ -371,3 +371,18 @@ def test_a_request_for_the_gist_is_answered_by_the_most_central_sentence(service
     # A subject of its own is searched as usual.
     korea = service_without_bank.ask("tldr on north korea")
     assert korea.answered and "double freeze" in korea.answer
+
+
+def test_free_text_describing_a_topic_in_other_words_is_summarised_from_it(service) -> None:  # type: ignore[no-untyped-def]
+    # Below the similarity floor with every sentence (0.26), but clearly nearest the Outcome
+    # topic, and nearer it than any subject the release does not cover.
+    summary = service.summary("did they actually get anything done")
+    assert "few were resolved" in summary.summary
+    assert "Jordanian border" not in summary.summary and "Kurt Volker" not in summary.summary
+    # Near the leaders' relationship for the names alone: without them, near nothing.
+    with pytest.raises(UnknownTopic):
+        service.summary("what putin had for lunch")
+    # Near no topic at all (0.16 from North Korea's query): summarised from its own best sentences,
+    # not from the topic it happens to be least far from.
+    anecdote = service.summary("that first lady anecdote")
+    assert "First Lady" in anecdote.summary and "double freeze" not in anecdote.summary
