@@ -685,6 +685,11 @@ class SummitService:
                 raise UnknownTopic(cleaned, self.topics(), self.collection().short)
             near = named or (nearest[0] if nearest else None)
             on_topic = state.topics.on_topic(near) if near else None
+            if on_topic is not None and result.hits:
+                # The one sentence most like the text itself belongs to what it describes, whichever
+                # topic owns it ("what both briefings agreed on": the lead, the relationship's).
+                best = max(result.hits, key=lambda h: h.dense)
+                on_topic = on_topic | {best.sentence.sid}
         floor = FREE_TEXT_RATIO * self.settings.answer.min_similarity
         hits = topic_sentences(result.hits, on_topic, floor, max_sentences)
         if not hits:

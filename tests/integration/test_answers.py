@@ -378,6 +378,9 @@ def test_free_text_describing_a_topic_in_other_words_is_summarised_from_it(servi
     # topic, and nearer it than any subject the release does not cover.
     summary = service.summary("did they actually get anything done")
     assert "few were resolved" in summary.summary
+    # The sentence most like the text joins the topic's own: the lead is the relationship's.
+    agreed = service.summary("the point both press briefings had in common")
+    assert "were in total agreement on this" in agreed.summary and "few were resolved" in agreed.summary
     assert "Jordanian border" not in summary.summary and "Kurt Volker" not in summary.summary
     # Near the leaders' relationship for the names alone: without them, near nothing.
     with pytest.raises(UnknownTopic):
