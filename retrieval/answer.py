@@ -84,9 +84,11 @@ ADDITIONAL_MIN_SIMILARITY = 0.2
 # Word-overlap ceiling (Jaccard of content terms) above which a further sentence is redundant.
 REDUNDANT_OVERLAP = 0.5
 # The question terms a further sentence must add when the answer already holds some of them,
-# unless it adds one its paragraph never uses (1 → 2: mean words 41.6 → 38.4; single hits 1064 →
-# 1059 of 1125, multi-part 151 → 148 of 173, leaving each of 17 spent sets out; the paragraph's
-# exception: multi-part 182 → 183 of 209, 38.5 → 39.0 words, leaving each of 20 out).
+# unless it adds a name its paragraph never uses (1 → 2: mean words 41.6 → 38.4; single hits 1064
+# → 1059 of 1125, multi-part 151 → 148 of 173, leaving each of 17 spent sets out; the paragraph's
+# exception: multi-part 182 → 183 of 209, 38.5 → 39.0 words, leaving each of 20 out; for names
+# only, not words such as "asked": 183 → 182, 39.1 → 38.8 words; of 11 changed answers 7 lose a
+# padding sentence, 4 swap it for another).
 FURTHER_NEW_TERMS = 2
 # A further sentence scoring this close to the answer is as likely to be what was asked.
 CLOSE_RATIO = 0.9
@@ -109,6 +111,7 @@ def choose_sentences(
     comparison: bool = False,
     speaker_asked: bool = False,
     other_paragraph_similarity: float = 0.0,
+    name_terms: frozenset[str] | None = None,
 ) -> list[Hit]:
     """Quote what answers, then stop.
 
@@ -120,7 +123,9 @@ def choose_sentences(
     far does not contain. A sentence that starts with a pronoun brings the sentence before it
     when that fits, so "He said that ..." is not quoted without its subject, and one that opens a
     quotation brings the few sentences that close it (``quote_rest``). At most ``max_words``
-    words and ``max_sentences`` sentences, those brought along included."""
+    words and ``max_sentences`` sentences, those brought along included. ``name_terms``: the
+    terms of the names the documents use; when given, only a name the answer's paragraph lacks
+    lets a sentence adding one question term join (see ``FURTHER_NEW_TERMS``)."""
     pool = [h for h in hits if not is_introducer(h.sentence.text)]
     if not pool:
         return []
@@ -179,12 +184,15 @@ def choose_sentences(
         adds_side = side is not None and side not in sides
         added = (terms & question_terms) - covered
         # One question term more is padding when the answer already holds some of them, unless
-        # the answer's whole paragraph never uses it: then the answer may be in the wrong place
-        # ("what did the ministers agree on Iran", the Iran sentence being new to the bank).
+        # the answer's whole paragraph never uses it and it names something: then the answer may
+        # be in the wrong place ("what did the ministers agree on Iran", the Iran sentence being
+        # new to the bank).
         if foreign is None:
             foreign = question_terms - {
                 t for x in paragraph_of(top.sentence, by_sid) for t in terms_of(x.text)
             }
+            if name_terms is not None:  # a name the paragraph lacks ("Iran"), not a word ("asked")
+                foreign &= name_terms
         sure = bool(covered & question_terms) and not added & foreign
         adds_terms = len(added) >= (FURTHER_NEW_TERMS if sure else 1)
         close = h.score >= CLOSE_RATIO * top.score  # nearly as good an answer on its own

@@ -120,6 +120,7 @@ class _State:
     bank: QuestionBank  # questions asked before, with what answered them (may be empty)
     central: int | None  # the sentence that gives the gist of the whole collection (its index)
     whole_words: str  # words naming the collection as a whole (its title), for gist requests
+    name_terms: frozenset[str]  # the search terms of the names the documents use
 
 
 @dataclass
@@ -214,6 +215,7 @@ class SummitService:
             bank=bank,
             central=central_sentence(corpus.sentences, data.sentence_vectors),
             whole_words=profile.collection.title,
+            name_terms=frozenset(query_tokens(" ".join(sorted(speller.proper)))),
         )
         return data.stats
 
@@ -468,6 +470,7 @@ class SummitService:
                 comparison=comparison,
                 speaker_asked=query.speaker is not None,
                 other_paragraph_similarity=a.other_paragraph_similarity,
+                name_terms=state.name_terms,
             )
         elif coverage == "partial":
             hits = choose_sentences(

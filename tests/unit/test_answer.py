@@ -90,6 +90,16 @@ def test_a_sentence_with_question_terms_the_answer_lacks_joins() -> None:
     by_text[BY_REF["p6.s1"].text] = frozenset({"cyber"})
     elsewhere = [hit("p4.s5", 1.0), hit("p6.s1", 0.6)]
     assert answer(elsewhere, {"assad", "cyber"}) == ["p4.s5", "p6.s1"]
+    # ... when that term names something: with the names given, a word ("asked") does not do
+    names = frozenset({"cyber"})
+    assert refs(
+        choose(elsewhere, question_terms=frozenset({"assad", "cyber"}), terms_of=terms_of, name_terms=names)
+    ) == ["p4.s5", "p6.s1"]
+    assert refs(
+        choose(
+            elsewhere, question_terms=frozenset({"assad", "cyber"}), terms_of=terms_of, name_terms=frozenset()
+        )
+    ) == ["p4.s5"]
     by_text[BY_REF["p4.s1"].text] = frozenset({"cyber"})  # now ¶4 uses it: padding again
     assert answer(elsewhere, {"assad", "cyber"}) == ["p4.s5"]
     # ... but only when it scores at least FURTHER_MIN_RATIO of the answer
