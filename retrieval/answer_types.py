@@ -295,7 +295,8 @@ _WHOLE = (
     "document article story press news both sides side parties happened happen basically general "
     "end ended landed go went give gimme tell say said pls please plz lol ok okay just like really "
     "actually quick short version bro yo hey tho me i you u we us it its "
-    "what whats wat how where did do does is are was were"
+    "what whats wat how where did do does is are was were "
+    "know mean kinda sorta lmao ngl tbh idk fr rn"
 )
 
 

@@ -34,6 +34,10 @@ _SEPARATOR = re.compile(
 _IS_QUESTION = re.compile(rf"^(?:(?:and|also|so|btw|{_ORDINAL}),?\s+)?{_QWORD}\b", re.I)
 _AFTER_QMARK = re.compile(r"(?<=\?)\s+(?=\S)")
 _AFTER_STOP = re.compile(r"(?<=[.!])\s+(?=\S)")
+# "tillersons take on the cyber thing? like whats the big deal for him": the same question again.
+_ELABORATION = re.compile(
+    r"^(?:like|i\s+mean|as\s+in|i\.?e\.?|in\s+other\s+words|or\s+rather|meaning)\b", re.I
+)
 # "quick rundown pls: where's ...": a short request before the questions.
 _LEAD_IN = re.compile(r"^[^:?]{1,40}:\s+(?=\S)")
 _LEADING = re.compile(rf"^(?:and|also|plus|then|so|oh|ok|okay|btw|{_ORDINAL})(?!\w)[\s,]*|^[+&]\s*", re.I)
@@ -65,11 +69,14 @@ def _clean(part: str) -> str:
 
 
 def _chunks(question: str) -> list[str]:
-    """Split after "?", and after "." or "!" when another question follows (not "the U.S. said")."""
+    """Split after "?", and after "." or "!" when another question follows (not "the U.S. said");
+    not before a question that says the one before in other words ("X? like, Y")."""
     chunks: list[str] = []
     for chunk in _AFTER_QMARK.split(question):
         for piece in _AFTER_STOP.split(chunk):
-            if chunks and not chunks[-1].endswith("?") and not _IS_QUESTION.match(piece):
+            if chunks and (
+                _ELABORATION.match(piece) or (not chunks[-1].endswith("?") and not _IS_QUESTION.match(piece))
+            ):
                 chunks[-1] += " " + piece
             else:
                 chunks.append(piece)

@@ -75,6 +75,9 @@ def test_words_of_the_release_and_common_english_stay(question: str) -> None:
         ("what did the U.S. say about Assad", 1),
         ("Did the U.S. and Russia agree?", 1),
         ("note: Tillerson and Lavrov agreed on what?", 1),
+        # the second says the first again, in other words
+        ("tillersons take on the cyber thing? like whats the big deal for him", 1),
+        ("did putin deny it? i mean really deny it", 1),
     ],
 )
 def test_questions_split_into_parts(question: str, parts: int) -> None:
@@ -362,6 +365,7 @@ def test_a_question_for_someones_very_words(question: str, verbatim: bool) -> No
         ("whats the tldr on where both sides landed overall", True),
         ("give me the gist", True),
         ("sum it up pls", True),
+        ("whats the gist of the whole summit thing u know", True),  # chat filler
         ("what's the summary of the trump putin summit", True),  # the title's words name the whole
         ("tldr on north korea", False),  # a subject of its own
         ("tldr of the nato summit", False),  # a subject the release does not have
