@@ -401,8 +401,10 @@ class SummitService:
         unquoted = None if query.speaker else self._unquoted_name(text)
         # "what did putin say word for word": the release reports Putin, it never quotes him
         reported = None
-        if query.speaker and query.speaker not in state.verbatim and asks_verbatim(text):
-            reported = query.speaker
+        if asks_verbatim(text):  # whose words: the asked speaker, or the one person it names
+            named = [query.speaker] if query.speaker else state.speakers.named(text)
+            if len(named) == 1 and named[0] not in state.verbatim:
+                reported = named[0]
         question_terms = frozenset(query_tokens(query.search_text))
         comparison = is_comparison(text)
         gist = (

@@ -91,6 +91,14 @@ class Speakers:
                 return self.canonical(m.group("name"))
         return None
 
+    def named(self, question: str) -> list[str]:
+        """The people a question names (canonical names, in the profile's order)."""
+        return [
+            p
+            for p in self.people
+            if (pattern := self._names((p,), possessive=True)) and pattern.search(question)
+        ]
+
     def without_speaker(self, question: str, *speakers: str) -> str:
         """The question with these people's names taken out ("What did Tillerson say about Assad?"
         -> "What did say about Assad?"): the name alone would make every sentence that mentions

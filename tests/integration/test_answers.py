@@ -318,6 +318,11 @@ def test_very_words_of_someone_the_release_only_reports_are_a_partial_answer(ser
     tillerson = service_without_bank.ask("what were tillerson's exact words about the objectives")
     assert tillerson.answered and "By and large, our objectives are both the same" in tillerson.answer
     assert service_without_bank.ask("what did putin say about assad").answered
+    # Whose very words: the one person the question names, when it asks nobody as a speaker.
+    quote = service_without_bank.ask("give me the actual quote from putin when he denied the hacking")
+    assert quote.coverage == "partial" and quote.answer.startswith(
+        "The release does not quote Putin word for word"
+    )
 
 
 def test_whether_an_attempt_worked_is_answered_by_the_outcome(service) -> None:  # type: ignore[no-untyped-def]

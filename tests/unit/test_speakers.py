@@ -183,3 +183,10 @@ def test_only_tillerson_is_quoted_word_for_word(by_start) -> None:  # type: igno
     assert putin.speaker == "Putin" and putin.quoted
     assert quoted_speakers(by_start.all) == frozenset({"Tillerson"})
     assert quoted_speakers([replace(putin, text='Putin said, "We were not involved."')]) == {"Putin"}
+
+
+def test_the_people_a_question_names() -> None:
+    speakers = Speakers(shipped_profile().people)
+    assert speakers.named("whats the actual quote from putin when he denied it") == ["Putin"]
+    assert sorted(speakers.named("did trump take putin's word")) == ["Putin", "Trump"]
+    assert speakers.named("what did the ministers agree on syria") == []
