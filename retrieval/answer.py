@@ -14,7 +14,10 @@ from retrieval.speakers import QUOTE_MARK
 from retrieval.types import Citation, Collection, Quote, Sentence, Topic, sentence_id
 
 # A sentence that leans on the one before it ("He said that ...", "They agree ...").
-_DEPENDENT_START = re.compile(r"^[\"“]?(?:he|she|they|his|her|their|it|this|these|those)\b", re.I)
+_DEPENDENT_START = re.compile(
+    r"^[\"“]?(?:(?:he|she|they|his|her|their|it|this|these|those)\b|(?:in\s+response|in\s+return|as\s+a\s+result|however|instead)\s*,)",
+    re.I,
+)
 # The most words a quotation's remaining sentences may add to close it; a longer rest is left out.
 QUOTE_REST_MAX_WORDS = 25
 # "Tillerson said," alone introduces a quotation: never an answer by itself.
@@ -210,26 +213,34 @@ def choose_sentences(
             break
     ordered: list[Hit] = []
     chosen_ids = set(in_answer)
+
+    def place(hit: Hit) -> None:
+        """``hit``, then the rest of the quotation it opens (a sentence of it quoted above stays
+        there, so the answer still comes first)."""
+        ordered.append(hit)
+        placed = {h.sentence.sid for h in ordered}
+        rest = (r for r in rests.get(hit.sentence.sid, ()) if r.sid not in placed)
+        ordered.extend(Hit(r, hit.score, hit.dense, hit.paragraph_dense) for r in rest)
+
     for hit in chosen:
         s = hit.sentence
+        if any(h.sentence.sid == s.sid for h in ordered):
+            continue  # placed already, before the sentence that leans on it
         prev = by_sid.get(sentence_id(s.doc_id, s.paragraph, s.index - 1))
-        if (
-            _DEPENDENT_START.match(s.text)
-            and prev is not None
-            and prev.sid not in chosen_ids
-            and not _INTRODUCER.match(prev.text)
-            and len(chosen_ids) < max_sentences
-            and words + word_count(prev.text) <= max_words
-        ):
-            ordered.append(Hit(prev, hit.score, hit.dense, hit.paragraph_dense))
-            chosen_ids.add(prev.sid)
-            words += word_count(prev.text)
-        ordered.append(hit)
-        # the rest of the quotation it opens, after it (a sentence of it quoted above stays there,
-        # so the answer still comes first)
-        placed = {h.sentence.sid for h in ordered}
-        rest = (r for r in rests.get(s.sid, ()) if r.sid not in placed)
-        ordered.extend(Hit(r, hit.score, hit.dense, hit.paragraph_dense) for r in rest)
+        if _DEPENDENT_START.match(s.text) and prev is not None:
+            own = next((h for h in chosen if h.sentence.sid == prev.sid), None)
+            if own is not None:  # chosen on its own too: what this one leans on goes first
+                place(own)
+            elif (
+                prev.sid not in chosen_ids
+                and not _INTRODUCER.match(prev.text)
+                and len(chosen_ids) < max_sentences
+                and words + word_count(prev.text) <= max_words
+            ):
+                ordered.append(Hit(prev, hit.score, hit.dense, hit.paragraph_dense))
+                chosen_ids.add(prev.sid)
+                words += word_count(prev.text)
+        place(hit)
     return ordered
 
 

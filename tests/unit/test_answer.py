@@ -126,7 +126,8 @@ def test_the_expected_kind_of_answer_comes_first() -> None:
     assert refs(chosen)[0] == "p5.s4"
     # ... unless it scores below ADDITIONAL_MIN_RATIO of the best
     far = [hit("p5.s2", 1.0), hit("p5.s4", ADDITIONAL_MIN_RATIO * 0.99)]
-    assert refs(choose(far, wants=lambda text: "July" in text))[0] == "p5.s2"
+    # (p5.s2, "In response, Trump has appointed ...", brings the request it responds to)
+    assert refs(choose(far, wants=lambda text: "July" in text))[:2] == ["p5.s1", "p5.s2"]
 
 
 def test_further_sentences_must_be_relevant_on_their_own() -> None:
@@ -163,6 +164,17 @@ def test_he_said_brings_the_previous_sentence_when_it_fits() -> None:
     assert refs(choose([hit("p6.s6")], 30)) == ["p6.s6"]  # 19 + 25 words: over a 30-word budget
     assert sorted(refs(choose([hit("p6.s6", 0.9), hit("p6.s5", 0.85)]))) == ["p6.s5", "p6.s6"]
     assert refs(choose([hit("p6.s6")], max_sentences=1)) == ["p6.s6"]  # the sentence cap holds too
+
+
+def test_a_sentence_answering_the_one_before_brings_it() -> None:
+    # "In response, Trump has appointed Ambassador Kurt Volker ...": in response to what ¶5 said first
+    assert BY_REF["p5.s2"].text.startswith("In response,")
+    assert refs(choose([hit("p5.s2", 1.0)])) == ["p5.s1", "p5.s2"]
+    # ... and when the sentence before is chosen on its own too, it still comes first
+    assert refs(choose([hit("p5.s2", 1.0), hit("p5.s1", CLOSE_RATIO * 1.01)])) == ["p5.s1", "p5.s2"]
+    # "In response to a question, Tillerson said ..." leans on nothing before it
+    assert BY_REF["p4.s5"].text.startswith("In response to a question")
+    assert refs(choose([hit("p4.s5", 1.0)])) == ["p4.s5"]
 
 
 def test_a_quotation_the_answer_opens_is_quoted_to_its_end() -> None:
