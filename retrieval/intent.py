@@ -51,7 +51,11 @@ _CHITCHAT = re.compile(
       | (?:do|can|could)\s+(?:you|u|ya)\s+(?:like|love|feel|think|dream
             |have\s+(?:any\s+)?(?:feelings|emotions|friends|a\s+(?:name|life|soul|body|favou?rite\b)))\b.*
       | what(?:'|’)?s\s+your\s+name | what\s+is\s+your\s+name
-    )(?:\s+(?:there|bot|summitbot|guys|all|everyone|so\s+much|a\s+lot|buddy|mate))*\s*[!.?,:;)(\s]*(?:\w{0,3}[!.?]*)?$""",
+      | got\s+it | makes\s+sense
+      | (?:ok(?:ay)?|thanks|thx|ty|cool)[\s,]+(?:thanks|thx|ty|got\s+it|makes\s+sense)
+    )(?:\s+(?:there|bot|summitbot|guys|all|everyone|so\s+much|a\s+lot|buddy|mate))*
+    # "thanks, that helped", "thx that was really useful"
+    (?:[\s,]+(?:that|this|it)(?:'|’|\s+wa|\s+i)?s?\s+(?:really\s+|very\s+|super\s+)?(?:helped|helps|helpful|useful|great|perfect|clear))?\s*[!.?,:;)(\s]*(?:\w{0,3}[!.?]*)?$""",
     re.I | re.X,
 )
 

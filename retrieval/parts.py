@@ -17,7 +17,7 @@ subjects, numbered or three long ("1) syria 2) ukraine 3) north korea — quick 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MAX_PARTS = 3
 _QWORD = (
@@ -39,13 +39,17 @@ _ELABORATION = re.compile(
     r"^(?:like|i\s+mean|as\s+in|i\.?e\.?|in\s+other\s+words|or\s+rather|meaning)\b", re.I
 )
 # "quick rundown pls: where's ...": a short request before the questions.
-_LEAD_IN = re.compile(r"^[^:?]{1,40}:\s+(?=\S)")
+_LEAD_IN = re.compile(r"^[^:?]{1,40}:\s+(?=\S)|^[^:?\-—–]{1,30}?\s+[-—–]+\s+(?=\S)")
+# "ukraine: what did russia ask for? who announced the envoy?", "north korea - what does trump
+# want, and ...": a subject before the questions, which every one of them is about.
+_SUBJECT = re.compile(r"^(?P<subject>[^:?\-—–]{1,30}?)\s*(?::|\s[-—–]+)\s+(?=\S)")
+SUBJECT_MAX_WORDS = 4
 _LEADING = re.compile(rf"^(?:and|also|plus|then|so|oh|ok|okay|btw|{_ORDINAL})(?!\w)[\s,]*|^[+&]\s*", re.I)
 _WHAT_ABOUT = re.compile(r"^(?:what|how)\s+about\s+(?P<rest>.+)$", re.I)
 # "what was said about X and Y" (not "On what point did X and Y ...": the frame needs a verb before).
 _FRAME = re.compile(r"^(?P<frame>\S.*\s(?:about|on|regarding|concerning|over|with)\s+)(?P<subject>.+)$", re.I)
 _COORDINATION = re.compile(r"^(?P<x>.+?)\s*,?\s+(?:and|&|as\s+well\s+as)\s+(?P<y>.+)$", re.I)
-_LIST_ITEM = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&|as\s+well\s+as)\s+", re.I)
+_LIST_ITEM = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&|as\s+well\s+as)\s+|\s+/\s+", re.I)
 LIST_ITEM_MAX_WORDS = 4  # "syria, ukraine and north korea", not a list of clauses
 # A bare list with no question word: "1) syria 2) ukraine 3) north korea — quick rundown pls",
 # "the first lady thing, the nuclear powers line, and the zones - explain all 3". The request
@@ -62,6 +66,10 @@ class Parts:
     # subject of its own ("..., and what about the cyber stuff") or the same one asked of
     # someone else ("did anyone bring up military options, and what about haley").
     what_about: tuple[bool, ...] = ()
+    # The words before a colon or a dash ahead of the questions ("ukraine: ..."), when they may
+    # be the subject all the parts are about (a request such as "quick rundown pls" too: the
+    # service keeps only one the documents have words for).
+    subject: str = ""
 
 
 def _clean(part: str) -> str:
@@ -104,7 +112,20 @@ def _coordination(subject: str) -> list[str] | None:
     return [coordination.group("x"), coordination.group("y")] if coordination else None
 
 
+def _subject(question: str) -> str:
+    m = _SUBJECT.match(question.strip())
+    if not m or _IS_QUESTION.match(m.group("subject")) or len(m.group("subject").split()) > SUBJECT_MAX_WORDS:
+        return ""
+    return m.group("subject").strip()
+
+
 def split_parts(question: str) -> Parts:
+    parts = _split_parts(question)
+    subject = _subject(question) if len(parts.texts) > 1 else ""
+    return replace(parts, subject=subject) if subject else parts
+
+
+def _split_parts(question: str) -> Parts:
     pieces = [p for chunk in _chunks(question) for p in _questions(chunk)]
     parts = [p for p in (_clean(p) for p in pieces) if any(ch.isalnum() for ch in p)]
     if len(parts) > 1:

@@ -366,7 +366,12 @@ class SummitService:
         return self._part(text, None, method).signals
 
     def _part(
-        self, text: str, context: str | None, method: Method, quoted: frozenset[str] = frozenset()
+        self,
+        text: str,
+        context: str | None,
+        method: Method,
+        quoted: frozenset[str] = frozenset(),
+        subject: str = "",
     ) -> _Part:
         """Search, judge and compose one part. ``context``: the subject of the part before it
         (its words without people's names), which a later part refers to with a pronoun ("who
@@ -388,7 +393,9 @@ class SummitService:
                 own_words.append(frozenset(query_tokens(" ".join(_content_words(own_text)))))
             return own_words[0] <= state.sentence_terms.get(sentence, frozenset())
 
-        if context and (_PRONOUN.search(text) or self._elliptic(query)):
+        if subject:  # "ukraine: ... who announced the envoy?": the subject all the parts are about
+            query = Query(query.text, query.speaker, f"{query.search_text} ({subject})", state.speakers)
+        elif context and (_PRONOUN.search(text) or self._elliptic(query)):
             query = Query(query.text, query.speaker, f"{query.search_text} ({context})", state.speakers)
         # What the question's words alone decide is worked out before the search (see _search).
         terms, found = state.data.passage_bm25.coverage(query.search_text)
@@ -565,12 +572,25 @@ class SummitService:
             firsts.add(int(ids[0]))
         return len(firsts) == 1
 
+    def _lead_subject(self, text: str) -> str:
+        """The subject before the parts' colon or dash ("ukraine: ...") when every word of it is
+        one the documents use ("quick rundown pls: ..." is a request, not a subject)."""
+        words = _content_words(text)
+        knows = self.state.data.passage_bm25.knows
+        return text if words and all(knows(w) for w in words) else ""
+
+    @staticmethod
+    def _mentions(text: str, subject: str) -> bool:
+        """Whether ``text`` holds every search term of ``subject`` already."""
+        return set(query_tokens(subject)) <= set(query_tokens(text))
+
     def _split(self, text: str, method: Method) -> list[_Part]:
         split = split_parts(text)
         if len(split.texts) == 1 or (split.tentative and self._one_subject(split.texts)):
             return [self._part(text, None, method)]
         parts: list[_Part] = []
         quoted: frozenset[str] = frozenset()
+        subject = self._lead_subject(split.subject)
         for index, part_text in enumerate(split.texts):
             part = None
             context = None
@@ -580,8 +600,9 @@ class SummitService:
                 context = None if split.tentative else before.without_people
                 part_text = self._name_only(part_text, before.text)
                 what_about = index < len(split.what_about) and split.what_about[index]
-                part = self._part_alone(part_text, method, quoted, what_about=what_about)
-            part = part or self._part(part_text, context, method, quoted)
+                part = None if subject else self._part_alone(part_text, method, quoted, what_about=what_about)
+            own = subject if subject and not self._mentions(part_text, subject) else ""
+            part = part or self._part(part_text, context, method, quoted, subject=own)
             parts.append(part)
             quoted |= {h.sentence.sid for h in part.hits}
         if split.tentative:

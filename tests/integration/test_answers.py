@@ -398,3 +398,14 @@ def test_free_text_describing_a_topic_in_other_words_is_summarised_from_it(servi
     # not from the topic it happens to be least far from.
     anecdote = service.summary("that first lady anecdote")
     assert "First Lady" in anecdote.summary and "double freeze" not in anecdote.summary
+
+
+def test_a_subject_ahead_of_the_parts_is_searched_with_each(service_without_bank) -> None:  # type: ignore[no-untyped-def]
+    # "what does trump want" alone names no subject; "north korea - " gives it one
+    answer = service_without_bank.ask(
+        "north korea - what does trump want, and what about the military option stuff"
+    )
+    assert [p.coverage for p in answer.parts] == ["full", "full"]
+    assert "continuing sanctions" in answer.parts[0].quotes[0].text
+    assert "military counter-measures" in answer.parts[1].quotes[0].text
+    assert {c.paragraph for c in answer.citations} == {7}

@@ -280,6 +280,10 @@ def test_focus_words_name_what_is_asked_for() -> None:
         ("translate the release into French", "instruction"),
         ("hi", "chitchat"),
         ("thanks!", "chitchat"),
+        ("ok thx that helped", "chitchat"),
+        ("thx, that was really useful", "chitchat"),
+        ("cool makes sense", "chitchat"),
+        ("thanks that helped, and what about syria", "question"),
         ("how are you today?", "chitchat"),
         ("who made you?", "chitchat"),
         ("hello there bot", "chitchat"),
@@ -375,3 +379,23 @@ def test_a_question_for_someones_very_words(question: str, verbatim: bool) -> No
 )
 def test_a_request_for_the_gist_of_the_whole(question: str, gist: bool) -> None:
     assert asks_gist(question, query_tokens, "the July 2017 Trump–Putin summit") is gist
+
+
+def test_a_subject_before_a_colon_or_a_dash_is_the_parts_subject() -> None:
+    parts = split_parts("north korea - what does trump want, and what about the military option stuff")
+    assert parts.texts == ["what does trump want", "what about the military option stuff"]
+    assert parts.subject == "north korea"
+    ukraine = split_parts("ukraine: what did russia ask for? who announced the envoy?")
+    assert len(ukraine.texts) == 2 and ukraine.subject == "ukraine"
+    # a request before the colon is kept too; the service finds no subject in its words
+    assert (
+        split_parts("quick rundown pls: where is the ceasefire, and who is volker").subject
+        == "quick rundown pls"
+    )
+    assert split_parts("what did putin say about assad").subject == ""
+
+
+def test_a_list_with_slashes_is_a_bare_list() -> None:
+    parts = split_parts("syria / ukraine / nk — one line each")
+    assert parts.texts == ["syria", "ukraine", "nk"] and parts.tentative
+    assert split_parts("what did the u.s./russia agree").texts == ["what did the u.s./russia agree"]
