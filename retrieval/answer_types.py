@@ -300,11 +300,16 @@ _WHOLE = (
 )
 
 
-def asks_gist(question: str, tokens: Callable[[str], Sequence[str]], also_whole: str = "") -> bool:
-    """Whether the question asks for the gist of the whole document and nothing more specific.
-    ``tokens``: the search's tokeniser (stop words out, stemmed); ``also_whole``: more words
-    that name the document as a whole (its title)."""
+def whole_terms(tokens: Callable[[str], Sequence[str]], also_whole: str = "") -> frozenset[str]:
+    """The terms that leave a gist request without a subject, as ``tokens`` (the search's
+    tokeniser: stop words out, stemmed) gives them; ``also_whole``: more words that name the
+    document as a whole (its title). Worked out once per index."""
+    return frozenset(tokens(f"{_WHOLE} {also_whole}"))
+
+
+def asks_gist(question: str, tokens: Callable[[str], Sequence[str]], whole: frozenset[str]) -> bool:
+    """Whether the question asks for the gist of the whole document and nothing more specific
+    (``whole``: from ``whole_terms`` with the same ``tokens``)."""
     if not _GIST.search(question):
         return False
-    whole = set(tokens(f"{_WHOLE} {also_whole}"))
     return all(t in whole for t in tokens(_GIST.sub(" ", question)))

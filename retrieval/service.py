@@ -45,6 +45,7 @@ from retrieval.answer_types import (
     holds,
     question_form,
     titled,
+    whole_terms,
 )
 from retrieval.answerability import (
     Calibration,
@@ -119,7 +120,7 @@ class _State:
     verbatim: frozenset[str]  # the speakers some sentence quotes word for word
     bank: QuestionBank  # questions asked before, with what answered them (may be empty)
     central: int | None  # the sentence that gives the gist of the whole collection (its index)
-    whole_words: str  # words naming the collection as a whole (its title), for gist requests
+    whole: frozenset[str]  # the terms that leave a gist request without a subject (see asks_gist)
     name_terms: frozenset[str]  # the search terms of the names the documents use
 
 
@@ -214,7 +215,7 @@ class SummitService:
             verbatim=quoted_speakers(corpus.sentences),
             bank=bank,
             central=central_sentence(corpus.sentences, data.sentence_vectors),
-            whole_words=profile.collection.title,
+            whole=whole_terms(query_tokens, profile.collection.title),
             name_terms=frozenset(query_tokens(" ".join(sorted(speller.proper)))),
         )
         return data.stats
@@ -414,11 +415,10 @@ class SummitService:
                 reported = named[0]
         question_terms = frozenset(query_tokens(query.search_text))
         comparison = is_comparison(text)
-        gist = (
-            state.central is not None
-            and not query.speaker
-            and asks_gist(text, query_tokens, state.whole_words)
-        )
+        # "tldr of the whole summit": the sentence nearest the whole's centroid
+        central = None if query.speaker else state.central
+        if central is not None and not asks_gist(text, query_tokens, state.whole):
+            central = None
         result, vector, recall = self._search(query, method, 10)
         holding = self._holding_every_word(query, result)
         evidence, rule = self._judge(query, result, vector, coverage=(terms, found), holding=holding)
@@ -451,14 +451,14 @@ class SummitService:
             supported=supported,
         )
         coverage, probability = coverage_of(signals, state.calibration, state.judge.thresholds)
-        if gist:
-            coverage = "full"  # "tldr of the whole summit": the sentence nearest the whole's centroid
+        if central is not None:
+            coverage = "full"
         elif not result.hits:
             coverage = "none"
         hits: list[Hit] = []
         note = ""
-        if gist and state.central is not None:
-            hits = [self._central_hit(state.central, vector)]
+        if central is not None:
+            hits = [self._central_hit(central, vector)]
         elif coverage == "full":
             hits = choose_sentences(
                 _unquoted_hits(
@@ -704,10 +704,11 @@ class SummitService:
             # or is clearly about, ranked for the words the user chose.
             query = parse_query(self.state.speller.correct(cleaned).text, state.speakers)
             result, vector, _ = self._search(query, "hybrid", n)
-            _, decision = self._judge(query, result, vector)
+            evidence, decision = self._judge(query, result, vector)
             named = mentioned_topic(query.text, self.topic_specs, state.data.passage_bm25.knows)
             nearest = state.topics.nearest(vector)
-            if not decision.answerable and named is None and not self._describes(query, vector, nearest):
+            off_topic = evidence.question.off_topic
+            if not decision.answerable and named is None and not self._describes(query, off_topic, nearest):
                 raise UnknownTopic(cleaned, self.topics(), self.collection().short)
             near = named or (nearest[0] if nearest else None)
             on_topic = state.topics.on_topic(near) if near else None
@@ -722,17 +723,16 @@ class SummitService:
             raise UnknownTopic(cleaned, self.topics(), self.collection().short)
         return cleaned, spec, hits
 
-    def _describes(self, query: Query, vector: np.ndarray, nearest: tuple[TopicSpec, float] | None) -> bool:
+    def _describes(self, query: Query, off_topic: float, nearest: tuple[TopicSpec, float] | None) -> bool:
         """Whether free text the answerability rule refuses describes a known topic in other
         words ("how it all ended up overall" shares few words with any one sentence): clearly
         nearest that topic, and nearer it than any subject the release does not cover
         (description against description) — without people's names too, as the rule checks
-        ("what putin had for lunch" is near the leaders' relationship for the name alone)."""
-        if nearest is None:
+        ("what putin had for lunch" is near the leaders' relationship for the name alone).
+        ``off_topic``: the text's best cosine with an off-topic anchor (the judge's evidence)."""
+        if nearest is None or nearest[1] < off_topic:
             return False
         judge, topics = self.state.judge, self.state.topics
-        if nearest[1] < judge.similarities(0.0, vector).off_topic:
-            return False
         rest = query.without_people
         if rest == query.search_text:
             return True
