@@ -121,7 +121,8 @@ def _subject(question: str) -> str:
 
 def split_parts(question: str) -> Parts:
     parts = _split_parts(question)
-    subject = _subject(question) if len(parts.texts) > 1 else ""
+    # The items of a bare list name their own subjects ("syria, ukraine, north korea: ...").
+    subject = _subject(question) if len(parts.texts) > 1 and not parts.tentative else ""
     return replace(parts, subject=subject) if subject else parts
 
 
@@ -156,7 +157,15 @@ def _bare_list(text: str) -> list[str] | None:
     ones, or three short ones separated by commas and "and"; None for anything else."""
     if _IS_QUESTION.match(text):
         return None
-    body = _LEAD_IN.sub("", _REQUEST_AFTER.sub("", text.strip().rstrip("?.!")), count=1).strip()
+    text = text.strip().rstrip("?.!")
+    body = _LEAD_IN.sub("", _REQUEST_AFTER.sub("", text), count=1).strip()
+    items = _list_items(body)
+    if items is None and ":" in text:  # "syria, ukraine, north korea: one line each pls"
+        items = _list_items(text.rsplit(":", 1)[0])
+    return items
+
+
+def _list_items(body: str) -> list[str] | None:
     numbered = _NUMBERED.match(body) is not None
     items = [i.strip(" ,;") for i in (_NUMBERED if numbered else _LIST_ITEM).split(body)]
     items = [i for i in items if i]

@@ -125,11 +125,13 @@ def test_a_short_list_of_subjects_is_a_candidate_split_in_up_to_three() -> None:
             ["the first lady thing", "the nuclear powers line", "the zones of deconfliction"],
         ),
         ("summary pls: syria, ukraine, north korea", ["syria", "ukraine", "north korea"]),
+        ("syria, ukraine, north korea: one line each pls", ["syria", "ukraine", "north korea"]),
     ],
 )
 def test_a_bare_list_of_subjects_is_a_candidate_split(message: str, items: list[str]) -> None:
     split = split_parts(message)
     assert split.tentative and split.texts == items
+    assert split.subject == ""  # the items name their own subjects, none is shared
 
 
 @pytest.mark.parametrize(
