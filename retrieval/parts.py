@@ -95,11 +95,13 @@ def _questions(chunk: str) -> list[str]:
     """A chunk split at the questions it holds, past a lead-in ending in a colon."""
     body = _LEAD_IN.sub("", chunk.strip(), count=1)
     for text in (chunk.strip(), body):
-        # "According to Tillerson, how did ..." is one question: split only after a question.
-        if _IS_QUESTION.match(text):
-            pieces = [p for p in _SEPARATOR.split(text) if p and p.strip(" ,;?")]
-            if len(pieces) > 1:
-                return pieces
+        pieces = [p for p in _SEPARATOR.split(text) if p and p.strip(" ,;?")]
+        # "According to Tillerson, how did ..." is one question: split only after a question,
+        # or before a "what about Y" ("north korea positions, and what about haley").
+        if len(pieces) > 1 and (
+            _IS_QUESTION.match(text) or any(_WHAT_ABOUT.match(_clean(p)) for p in pieces[1:])
+        ):
+            return pieces
     return [chunk]
 
 

@@ -166,6 +166,16 @@ def test_a_what_about_the_frame_did_not_take_is_marked() -> None:
     assert framed.what_about == (False, False)
 
 
+def test_a_what_about_splits_after_a_subject_that_is_not_a_question() -> None:
+    split = split_parts("north korea positions, and what about haley")
+    assert split.texts == ["north korea positions", "what about haley"]
+    assert split.what_about == (False, True)
+    # Not before any other question: "According to Tillerson, how did ..." is one question.
+    assert split_parts("According to Tillerson, how did they get along").texts == [
+        "According to Tillerson, how did they get along"
+    ]
+
+
 def test_at_most_three_parts() -> None:
     question = "who is volker? when does he go? where does he go? why does he go?"
     assert len(split_parts(question).texts) == 3
