@@ -97,9 +97,11 @@ def _questions(chunk: str) -> list[str]:
     for text in (chunk.strip(), body):
         pieces = [p for p in _SEPARATOR.split(text) if p and p.strip(" ,;?")]
         # "According to Tillerson, how did ..." is one question: split only after a question,
-        # or before a "what about Y" ("north korea positions, and what about haley").
+        # or before a "what about Y" ("north korea positions, and what about haley") once the
+        # lead-in is off, so that the lead-in stays the parts' subject.
         if len(pieces) > 1 and (
-            _IS_QUESTION.match(text) or any(_WHAT_ABOUT.match(_clean(p)) for p in pieces[1:])
+            _IS_QUESTION.match(text)
+            or (text == body and any(_WHAT_ABOUT.match(_clean(p)) for p in pieces[1:]))
         ):
             return pieces
     return [chunk]
