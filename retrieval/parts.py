@@ -62,6 +62,10 @@ _NUMBERED = re.compile(r"(?:^|\s+|\s*[,;]\s*)[1-9][.)]\s*")
 class Parts:
     texts: list[str]  # one question per part (a single element when not split)
     tentative: bool = False  # a coordination split: keep it only if the subjects differ
+    # A list of three subjects, or a numbered one ("1) syria 2) ukraine", "cyber working group,
+    # lavrovs take, tillersons take"): asked one by one, so it is kept even in one paragraph
+    # when each item has a sentence of its own.
+    enumerated: bool = False
     # Per part: a "what about Y" the frame of the part before did not take, so Y may be a
     # subject of its own ("..., and what about the cyber stuff") or the same one asked of
     # someone else ("did anyone bring up military options, and what about haley").
@@ -149,10 +153,11 @@ def _split_parts(question: str) -> Parts:
     if frame:
         subjects = _coordination(frame.group("subject"))
         if subjects:
-            return Parts([frame.group("frame") + s for s in subjects], tentative=True)
+            texts = [frame.group("frame") + s for s in subjects]
+            return Parts(texts, tentative=True, enumerated=len(subjects) > 2)
     items = _bare_list(question)  # as typed: cleaning drops a leading "1)"
     if items:
-        return Parts(items, tentative=True)
+        return Parts(items, tentative=True, enumerated=True)
     return Parts([single])
 
 

@@ -586,7 +586,9 @@ class SummitService:
 
     def _split(self, text: str, method: Method) -> list[_Part]:
         split = split_parts(text)
-        if len(split.texts) == 1 or (split.tentative and self._one_subject(split.texts)):
+        if len(split.texts) == 1 or (
+            split.tentative and not split.enumerated and self._one_subject(split.texts)
+        ):
             return [self._part(text, None, method)]
         parts: list[_Part] = []
         quoted: frozenset[str] = frozenset()
@@ -606,8 +608,13 @@ class SummitService:
             parts.append(part)
             quoted |= {h.sentence.sid for h in part.hits}
         if split.tentative:
-            # "about X and Y": two subjects only when they lie in different paragraphs.
-            firsts = {p.result.hits[0].sentence.paragraph for p in parts if p.result.hits}
+            # "about X and Y": two subjects only when they lie in different paragraphs; the items
+            # of a list, when each has a best sentence of its own.
+            firsts = {
+                p.result.hits[0].sentence.sid if split.enumerated else p.result.hits[0].sentence.paragraph
+                for p in parts
+                if p.result.hits
+            }
             if len(firsts) < len(parts) or any(p.coverage == "none" for p in parts):
                 return [self._part(text, None, method)]
         return parts

@@ -170,6 +170,17 @@ def test_a_list_of_subjects_is_answered_subject_by_subject(service_without_bank)
     assert {c.paragraph for c in answer.citations} == {4, 5, 6}
 
 
+def test_a_list_of_three_in_one_paragraph_is_still_answered_item_by_item(service_without_bank) -> None:  # type: ignore[no-untyped-def]
+    # Three items are asked one by one even when one paragraph holds them all ("Russia and
+    # Jordan", a pair in one paragraph, stays one question: see the test below).
+    answer = service_without_bank.ask("ceasefire zone, jordan's role, assad's future")
+    assert [p.coverage for p in answer.parts] == ["full", "full", "full"]
+    firsts = [p.quotes[0].text for p in answer.parts]
+    assert "zone in Southwest Syria" in firsts[0]
+    assert "Jordan agreed to maintain" in firsts[1] and "Assad" in firsts[2]
+    assert len(set(firsts)) == 3
+
+
 def test_questions_after_a_lead_in_or_a_full_stop_are_parts(service_without_bank) -> None:  # type: ignore[no-untyped-def]
     answer = service_without_bank.ask(
         "ok quick one: who is volker, where is the ceasefire zone, and what did they agree on cyber"

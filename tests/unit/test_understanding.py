@@ -93,13 +93,13 @@ def test_what_about_takes_the_frame_of_the_part_before() -> None:
 
 def test_a_coordination_after_about_is_only_a_candidate_split() -> None:
     split = split_parts("what was said about korea and the cyber stuff")
-    assert split.tentative
+    assert split.tentative and not split.enumerated  # a pair may be one subject
     assert split.texts == ["what was said about korea", "what was said about the cyber stuff"]
 
 
 def test_a_short_list_of_subjects_is_a_candidate_split_in_up_to_three() -> None:
     split = split_parts("what happened on syria, ukraine and north korea")
-    assert split.tentative
+    assert split.tentative and split.enumerated  # three are asked one by one
     assert split.texts == [
         "what happened on syria",
         "what happened on ukraine",
@@ -130,7 +130,7 @@ def test_a_short_list_of_subjects_is_a_candidate_split_in_up_to_three() -> None:
 )
 def test_a_bare_list_of_subjects_is_a_candidate_split(message: str, items: list[str]) -> None:
     split = split_parts(message)
-    assert split.tentative and split.texts == items
+    assert split.tentative and split.enumerated and split.texts == items
     assert split.subject == ""  # the items name their own subjects, none is shared
 
 
