@@ -129,8 +129,11 @@ def _subject(question: str) -> str:
 
 def split_parts(question: str) -> Parts:
     parts = _split_parts(question)
-    # The items of a bare list name their own subjects ("syria, ukraine, north korea: ...").
-    subject = _subject(question) if len(parts.texts) > 1 and not parts.tentative else ""
+    subject = _subject(question) if len(parts.texts) > 1 else ""
+    # The items of a bare list name their own subjects ("syria, ukraine, north korea: ..."); a
+    # list after the subject is about it ("assad: us view, putin view, and ...").
+    if parts.tentative and (not parts.enumerated or any(i in subject for i in parts.texts)):
+        subject = ""
     return replace(parts, subject=subject) if subject else parts
 
 
@@ -180,7 +183,11 @@ def _list_items(body: str) -> list[str] | None:
     items = [i for i in items if i]
     if not ((numbered and len(items) >= 2) or len(items) == MAX_PARTS):
         return None
-    if len(items) > MAX_PARTS or any(len(i.split()) > LIST_ITEM_MAX_WORDS for i in items):
+    # The last item may be a question of its own ("us view, putin view, and whos keeping the
+    # ceasefire"); any other is a subject of a few words.
+    last_is_question = _IS_QUESTION.match(items[-1]) is not None
+    subjects = items[:-1] if last_is_question else items
+    if len(items) > MAX_PARTS or any(len(i.split()) > LIST_ITEM_MAX_WORDS for i in subjects):
         return None
     return items
 

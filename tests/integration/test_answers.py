@@ -181,6 +181,14 @@ def test_a_list_of_three_in_one_paragraph_is_still_answered_item_by_item(service
     assert len(set(firsts)) == 3
 
 
+def test_a_list_after_a_subject_is_asked_of_that_subject(service_without_bank) -> None:  # type: ignore[no-untyped-def]
+    answer = service_without_bank.ask("ukraine: russia's request, the new envoy, and where will he travel")
+    assert [p.question for p in answer.parts] == ["russia's request", "the new envoy", "where will he travel"]
+    firsts = [p.quotes[0].text for p in answer.parts]
+    assert "Russia requested that a special channel" in firsts[0]
+    assert "Volker" in firsts[1] and "travel to Kyiv" in firsts[2]
+
+
 def test_questions_after_a_lead_in_or_a_full_stop_are_parts(service_without_bank) -> None:  # type: ignore[no-untyped-def]
     answer = service_without_bank.ask(
         "ok quick one: who is volker, where is the ceasefire zone, and what did they agree on cyber"

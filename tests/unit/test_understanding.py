@@ -131,7 +131,16 @@ def test_a_short_list_of_subjects_is_a_candidate_split_in_up_to_three() -> None:
 def test_a_bare_list_of_subjects_is_a_candidate_split(message: str, items: list[str]) -> None:
     split = split_parts(message)
     assert split.tentative and split.enumerated and split.texts == items
-    assert split.subject == ""  # the items name their own subjects, none is shared
+    # the items name their own subjects: the list is never their shared subject
+    assert not any(item in split.subject for item in items)
+
+
+def test_a_list_after_a_subject_is_about_it_and_may_end_in_a_question() -> None:
+    split = split_parts("assad: us view, putin view, and who is actually keeping the ceasefire")
+    assert split.texts == ["us view", "putin view", "who is actually keeping the ceasefire"]
+    assert split.tentative and split.enumerated and split.subject == "assad"
+    # only the last item may be a question: a clause in the middle makes it no list
+    assert len(split_parts("assad: us view, who is actually keeping the ceasefire, putin view").texts) == 1
 
 
 @pytest.mark.parametrize(
