@@ -230,7 +230,8 @@ def choose_sentences(
         if _DEPENDENT_START.match(s.text) and prev is not None:
             own = next((h for h in chosen if h.sentence.sid == prev.sid), None)
             if own is not None:  # chosen on its own too: what this one leans on goes first
-                place(own)
+                if all(h.sentence.sid != own.sentence.sid for h in ordered):
+                    place(own)  # (unless it is placed already, as the answer itself)
             elif (
                 prev.sid not in chosen_ids
                 and not _INTRODUCER.match(prev.text)

@@ -172,6 +172,8 @@ def test_a_sentence_answering_the_one_before_brings_it() -> None:
     assert refs(choose([hit("p5.s2", 1.0)])) == ["p5.s1", "p5.s2"]
     # ... and when the sentence before is chosen on its own too, it still comes first
     assert refs(choose([hit("p5.s2", 1.0), hit("p5.s1", CLOSE_RATIO * 1.01)])) == ["p5.s1", "p5.s2"]
+    # ... and when it is the answer itself, it is quoted once, not again before the one after it
+    assert refs(choose([hit("p5.s1", 1.0), hit("p5.s2", CLOSE_RATIO * 1.01)])) == ["p5.s1", "p5.s2"]
     # "In response to a question, Tillerson said ..." leans on nothing before it
     assert BY_REF["p4.s5"].text.startswith("In response to a question")
     assert refs(choose([hit("p4.s5", 1.0)])) == ["p4.s5"]
