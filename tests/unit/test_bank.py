@@ -264,3 +264,19 @@ def test_a_question_without_its_key_makes_the_file_skipped(
     with caplog.at_level(logging.WARNING):
         assert read_bank([tmp_path / "asked.toml"], SENTENCES, _plain) == []
     assert "skipping asked.toml" in caplog.text and "'key'" in caplog.text
+
+
+def test_every_key_of_the_shipped_sets_lies_in_one_sentence_of_the_corpus(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A key across two sentences ("First Lady in ... That didn't work") can never be in an
+    # answer, whose sentences are each followed by a citation, and the bank drops it.
+    from retrieval.documents import load_corpus
+    from tests.conftest import CORPUS
+
+    sentences = load_corpus(CORPUS).sentences
+    with caplog.at_level(logging.WARNING, logger="retrieval.bank"):
+        files = bank_files(["eval/*.toml"], CORPUS.parent)
+        asked = read_bank(files, sentences, lambda q: (q, None))
+    assert len(files) > 20 and len(asked) > 2000
+    assert not [r.message for r in caplog.records]
