@@ -62,8 +62,30 @@ CHAT_FORMS: dict[str, str] = {
     "wont": "will not",
     "cant": "cannot",
     "im": "I am",
+    "w": "with",
+    "convo": "conversation",
+    "yall": "you all",
+    "idk": "I do not know",
+    # Interjections and hedges that carry no meaning a sentence could match: dropped, so that
+    # they do not pull the question's embedding away from its subject.
     "tbh": "",
     "lol": "",
+    "lmao": "",
+    "lmfao": "",
+    "rofl": "",
+    "ngl": "",
+    "lowkey": "",
+    "highkey": "",
+    "imo": "",
+    "imho": "",
+    "fr": "",
+    "bro": "",
+    "bruh": "",
+    "dude": "",
+    "omg": "",
+    "smh": "",
+    "haha": "",
+    "hahaha": "",
 }
 # An English word this frequent (in symspellpy's 82,765-word list) is never "corrected" ...
 COMMON_ENGLISH = 1_000_000
@@ -191,4 +213,7 @@ class Speller:
                 out.append(lead + fixed + tail)
             else:
                 out.append(token)
-        return Correction(" ".join(out) if changed else question, changed)
+        text = " ".join(out)
+        if not changed or not any(ch.isalnum() for ch in text):  # "bruh?" is not a "?" question
+            return Correction(question, False)
+        return Correction(text, True)

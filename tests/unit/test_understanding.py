@@ -22,7 +22,7 @@ from retrieval.documents import load_corpus
 from retrieval.intent import classify
 from retrieval.lexical import query_tokens
 from retrieval.parts import split_parts
-from retrieval.spelling import Speller
+from retrieval.spelling import Correction, Speller
 from tests.conftest import CORPUS, shipped_profile
 
 SPELLER = Speller([s.text for s in load_corpus(CORPUS).sentences], shipped_profile().names)
@@ -38,11 +38,18 @@ SPELLER = Speller([s.text for s in load_corpus(CORPUS).sentences], shipped_profi
         ("whats up with ukrane n russia", "what is up with Ukraine and russia"),
         ("wat did lavrov say abt cyber", "what did lavrov say about cyber"),
         ("wat did they agre on in sirya", "what did they agree on in Syria"),  # not "are"; swapped letters
+        # interjections go; abbreviations are spelled out
+        ("bro what happened w the whole hacking convo", "what happened with the whole hacking conversation"),
+        ("ngl did they even talk about korea lmao", "did they even talk about korea"),
     ],
 )
 def test_typos_and_chat_forms_are_corrected(typed: str, searched: str) -> None:
     fixed = SPELLER.correct(typed)
     assert fixed.changed and fixed.text == searched
+
+
+def test_an_interjection_alone_is_left_as_typed() -> None:
+    assert SPELLER.correct("bruh?") == Correction("bruh?", False)  # not a "?" to search
 
 
 @pytest.mark.parametrize(
