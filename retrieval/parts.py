@@ -26,12 +26,18 @@ _QWORD = (
 )
 # "first ..., second ...": the words that number the questions of an enumeration.
 _ORDINAL = r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly|[1-3][.)])"
+# After a comma, "any X?" asks too ("..., any promises for the future?"); after a bare "and" it
+# is more often the object ("did they agree on cyber and any other issues").
 _SEPARATOR = re.compile(
-    rf"(?:\s*[,;]?\s*{_ORDINAL},?\s+|\s*[,;]\s*(?:and\s+|also\s+|plus\s+)?"
-    rf"|\s+(?:and\s+also|and|also|plus|\+|&|as\s+well\s+as)\s+)(?={_QWORD}\b)",
+    rf"(?:\s*[,;]?\s*{_ORDINAL},?\s+|\s*[,;]\s*(?:and\s+|also\s+|plus\s+)?)(?=(?:{_QWORD}|any)\b)"
+    rf"|\s+(?:and\s+also|and|also|plus|\+|&|/|as\s+well\s+as)\s+(?={_QWORD}\b)",
     re.I,
 )
-_IS_QUESTION = re.compile(rf"^(?:(?:and|also|so|btw|{_ORDINAL}),?\s+)?{_QWORD}\b", re.I)
+# A question joined on with a conjunction, not just a comma ("According to Tillerson, how ...").
+_JOINED_QUESTION = re.compile(
+    rf"(?:[,;]\s*(?:and|also|plus)|;|\s(?:and\s+also|also|plus|/))\s+{_QWORD}\b", re.I
+)
+_IS_QUESTION = re.compile(rf"^(?:(?:and|also|so|btw|{_ORDINAL}),?\s+)?(?:{_QWORD}|any)\b", re.I)
 _AFTER_QMARK = re.compile(r"(?<=\?)\s+(?=\S)")
 _AFTER_STOP = re.compile(r"(?<=[.!])\s+(?=\S)")
 # "tillersons take on the cyber thing? like whats the big deal for him": the same question again.
@@ -101,11 +107,13 @@ def _questions(chunk: str) -> list[str]:
     for text in (chunk.strip(), body):
         pieces = [p for p in _SEPARATOR.split(text) if p and p.strip(" ,;?")]
         # "According to Tillerson, how did ..." is one question: split only after a question,
-        # or before a "what about Y" ("north korea positions, and what about haley") once the
-        # lead-in is off, so that the lead-in stays the parts' subject.
+        # or, once the lead-in is off (so that it stays the parts' subject), before a "what
+        # about Y" ("north korea positions, and what about haley") or a question joined on with
+        # a conjunction ("putins stance on north korea, and did nikki haley come up").
         if len(pieces) > 1 and (
             _IS_QUESTION.match(text)
             or (text == body and any(_WHAT_ABOUT.match(_clean(p)) for p in pieces[1:]))
+            or (text == body and _JOINED_QUESTION.search(text) and _bare_list(text) is None)
         ):
             return pieces
     return [chunk]
