@@ -615,7 +615,8 @@ class SummitService:
                 for p in parts
                 if p.result.hits
             }
-            if len(firsts) < len(parts) or any(p.coverage == "none" for p in parts):
+            alike = len(firsts) == 1 if split.enumerated else len(firsts) < len(parts)
+            if alike or any(p.coverage == "none" for p in parts):
                 return [self._part(text, None, method)]
         return parts
 

@@ -6,6 +6,7 @@ import pytest
 
 from config.settings import ROOT
 from retrieval.answer import word_count
+from retrieval.service import ANSWERED_ABOVE
 from retrieval.summarise import UnknownTopic
 
 pytestmark = pytest.mark.slow
@@ -179,6 +180,14 @@ def test_a_list_of_three_in_one_paragraph_is_still_answered_item_by_item(service
     assert "zone in Southwest Syria" in firsts[0]
     assert "Jordan agreed to maintain" in firsts[1] and "Assad" in firsts[2]
     assert len(set(firsts)) == 3
+
+
+def test_two_items_of_a_list_one_sentence_answers_keep_the_third(service_without_bank) -> None:  # type: ignore[no-untyped-def]
+    answer = service_without_bank.ask("the double freeze, the sanctions, and the military options")
+    assert len(answer.parts) == 3 and answer.answered
+    assert "double freeze" in answer.parts[0].quotes[0].text
+    assert answer.parts[1].note == ANSWERED_ABOVE  # the same sentence names the sanctions
+    assert "military counter-measures" in answer.parts[2].quotes[0].text
 
 
 def test_a_list_after_a_subject_is_asked_of_that_subject(service_without_bank) -> None:  # type: ignore[no-untyped-def]

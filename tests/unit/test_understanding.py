@@ -87,6 +87,13 @@ def test_words_of_the_release_and_common_english_stay(question: str) -> None:
         # the second says the first again, in other words
         ("tillersons take on the cyber thing? like whats the big deal for him", 1),
         ("did putin deny it? i mean really deny it", 1),
+        # a question joined on with a conjunction or a slash after a lead that is not one
+        ("the syria ceasefire zone, and who is keeping it going", 2),
+        ("sanctions on north korea / did anyone mention military options", 2),
+        ("According to Tillerson, how did the meeting go", 1),  # a comma alone joins no question
+        # "any X?" after a comma asks too; after a bare "and" it is the object
+        ("what did they agree on cyber, any promises for the future?", 2),
+        ("was there a ceasefire and any other deal", 1),
     ],
 )
 def test_questions_split_into_parts(question: str, parts: int) -> None:
