@@ -542,6 +542,20 @@ class SummitService:
         )
         return text if name is None else self.state.speakers.with_person(before, name)
 
+    def _person_for_pronoun(self, text: str, before: str) -> str:
+        """A later part's "he"/"him" (or "his") as the one person the part before names, when
+        the part does not name them itself ("did putin deny the hacking? and did trump believe
+        him" -> "... did trump believe Putin"): the search then looks for that person, not for
+        the part before's other words."""
+        speakers = self.state.speakers
+        named = speakers.named(before)
+        if len(named) != 1 or named[0] in speakers.named(text):
+            return text
+        name = named[0]
+        return _PERSON_PRONOUN.sub(
+            lambda m: f"{name}’s" if m.group(0).lower() == "his" else name, text, count=1
+        )
+
     def _unquoted_name(self, text: str) -> str | None:
         """Someone the release names, whose words the question asks for, but whom it neither
         quotes nor reports a position of ("what did Nikki Haley say?"; not "what did Russia
@@ -600,7 +614,7 @@ class SummitService:
                 before = parse_query(parts[-1].text, self.state.speakers)
                 # The items of "about X, Y and Z" name their own subjects.
                 context = None if split.tentative else before.without_people
-                part_text = self._name_only(part_text, before.text)
+                part_text = self._person_for_pronoun(self._name_only(part_text, before.text), before.text)
                 what_about = index < len(split.what_about) and split.what_about[index]
                 part = None if subject else self._part_alone(part_text, method, quoted, what_about=what_about)
             own = subject if subject and not self._mentions(part_text, subject) else ""
@@ -808,6 +822,7 @@ def _content_words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS_EN_PLUS]
 
 
+_PERSON_PRONOUN = re.compile(r"\b(?:he|him|his)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|he|she|they|them|him|her|that|this|those|these|his|their|its)\b", re.I)
 
 
