@@ -64,6 +64,8 @@ CHAT_FORMS: dict[str, str] = {
     "im": "I am",
     "w": "with",
     "sec": "secretary",
+    "mins": "minutes",
+    "hrs": "hours",
     "dept": "department",
     "admin": "administration",
     "intl": "international",

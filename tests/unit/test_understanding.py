@@ -42,6 +42,7 @@ SPELLER = Speller([s.text for s in load_corpus(CORPUS).sentences], shipped_profi
         ("bro what happened w the whole hacking convo", "what happened with the whole hacking conversation"),
         ("ngl did they even talk about korea lmao", "did they even talk about korea"),
         ("who is the us sec of state", "who is the us secretary of state"),
+        ("how many mins was it meant to last", "how many minutes was it meant to last"),
     ],
 )
 def test_typos_and_chat_forms_are_corrected(typed: str, searched: str) -> None:
