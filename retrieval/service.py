@@ -598,8 +598,29 @@ class SummitService:
         """Whether ``text`` holds every search term of ``subject`` already."""
         return set(query_tokens(subject)) <= set(query_tokens(text))
 
+    def _remark(self, text: str) -> bool:
+        """A later part that asks nothing: a word or two of comment after the question ("... on
+        the hacking?? wild"), none of them a word the documents use, and no question mark. Not an
+        item of a list: "syria / ukraine / nk" asks about each."""
+        words = _content_words(text)
+        knows = self.state.data.passage_bm25.knows
+        return (
+            "?" not in text
+            and len(text.split()) <= REMARK_MAX_WORDS
+            and not _QUESTION_WORD.match(text)
+            and not any(knows(w) for w in words)
+        )
+
     def _split(self, text: str, method: Method) -> list[_Part]:
         split = split_parts(text)
+        if not split.tentative and any(self._remark(t) for t in split.texts[1:]):
+            keep = [0] + [i for i, t in enumerate(split.texts) if i and not self._remark(t)]
+            split = replace(
+                split,
+                texts=[split.texts[i] for i in keep],
+                what_about=tuple(split.what_about[i] for i in keep if i < len(split.what_about)),
+            )
+            text = split.texts[0] if len(keep) == 1 else text
         if len(split.texts) == 1 or (
             split.tentative and not split.enumerated and self._one_subject(split.texts)
         ):
@@ -822,6 +843,8 @@ def _content_words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS_EN_PLUS]
 
 
+REMARK_MAX_WORDS = 2
+_QUESTION_WORD = re.compile(r"^(?:what|who|whom|whose|when|where|why|how|which|any)\b", re.I)
 _PERSON_PRONOUN = re.compile(r"\b(?:he|him|his)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|he|she|they|them|him|her|that|this|those|these|his|their|its)\b", re.I)
 

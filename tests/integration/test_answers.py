@@ -268,6 +268,17 @@ def test_a_pronoun_part_with_words_of_its_own_does_not_borrow_the_part_before(se
     assert "not a lot of relitigating of the past" in answer.parts[1].quotes[0].text
 
 
+def test_a_remark_after_the_question_is_not_a_part(service_without_bank) -> None:  # type: ignore[no-untyped-def]
+    # "wow" asks nothing and the release has no such word: it was a part answered "not covered".
+    answer = service_without_bank.ask("did putin deny the hacking?? wow")
+    assert answer.coverage == "full" and len(answer.parts) <= 1
+    assert "firmly denied" in answer.answer and "wow" not in answer.answer
+    # A subject of the release after the question mark is still a part of its own.
+    answer = service_without_bank.ask("did putin deny it? and ukraine")
+    assert [p.coverage for p in answer.parts] == ["full", "full"]
+    assert "Volker" in answer.parts[1].quotes[-1].text or "Ukraine" in answer.parts[1].quotes[0].text
+
+
 def test_a_bare_name_part_asks_the_part_before_of_that_person(service) -> None:  # type: ignore[no-untyped-def]
     answer = service.ask("what is putin's view on assad? and tillerson's?")
     assert [p.question for p in answer.parts] == [
