@@ -548,13 +548,21 @@ class SummitService:
         him" -> "... did trump believe Putin"): the search then looks for that person, not for
         the part before's other words."""
         speakers = self.state.speakers
-        named = speakers.named(before)
-        if len(named) != 1 or named[0] in speakers.named(text):
+        named = speakers.named(before) or self._who_is(before)
+        if len(named) != 1 or named[0] in speakers.named(text) or named[0].lower() in text.lower():
             return text
         name = named[0]
         return _PERSON_PRONOUN.sub(
             lambda m: f"{name}’s" if m.group(0).lower() == "his" else name, text, count=1
         )
+
+    def _who_is(self, text: str) -> list[str]:
+        """The name a "who is X" question asks about, when the documents use it as a name ("whos
+        volker and what is his job": "his" is Volker's, though the release never quotes him)."""
+        m = _WHO_IS.match(text.strip())
+        if not m or m.group("name").lower() not in self.state.speller.proper:
+            return []
+        return [m.group("name")[:1].upper() + m.group("name")[1:]]
 
     def _unquoted_name(self, text: str) -> str | None:
         """Someone the release names, whose words the question asks for, but whom it neither
@@ -844,8 +852,9 @@ def _content_words(text: str) -> list[str]:
 
 
 REMARK_MAX_WORDS = 2
+_WHO_IS = re.compile(r"^who(?:\s+is|\s+was|'s|’s|s)\s+(?:this\s+|that\s+)?(?P<name>[a-z][\w-]+)\W*$", re.I)
 _QUESTION_WORD = re.compile(r"^(?:what|who|whom|whose|when|where|why|how|which|any)\b", re.I)
-_PERSON_PRONOUN = re.compile(r"\b(?:he|him|his)\b", re.I)
+_PERSON_PRONOUN = re.compile(r"\b(?:he|him|his|she)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|he|she|they|them|him|her|that|this|those|these|his|their|its)\b", re.I)
 
 

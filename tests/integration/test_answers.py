@@ -205,13 +205,20 @@ def test_two_items_of_a_list_one_sentence_answers_keep_the_third(service_without
     assert "military counter-measures" in answer.parts[2].quotes[0].text
 
 
-def test_he_or_his_in_a_later_part_is_the_one_person_the_part_before_names(service_without_bank) -> None:  # type: ignore[no-untyped-def]
+def test_he_she_or_his_in_a_later_part_is_the_one_person_the_part_before_names(service_without_bank) -> None:  # type: ignore[no-untyped-def]
     answer = service_without_bank.ask("what did putin say about the hacking? did trump take his word for it")
     assert [p.question for p in answer.parts][1] == "did trump take Putin’s word for it"
     assert any("accept Putin’s word" in q.text for q in answer.parts[1].quotes)
     # two people before it: "he" could be either, and stays as typed
     answer = service_without_bank.ask("did trump press putin on hacking and did he accept it")
     assert [p.question for p in answer.parts][1] == "did he accept it"
+    # "who is X" names X as a person, though the release never quotes them
+    answer = service_without_bank.ask("whos volkr and wats his job")
+    assert [p.question for p in answer.parts][1] == "what is Volker’s job"
+    assert answer.coverage == "full" and "Special Representative" in answer.answer
+    answer = service_without_bank.ask("who is haley and what did she say")
+    assert [p.question for p in answer.parts][1] == "what did Haley say"
+    assert [p.coverage for p in answer.parts] == ["full", "none"]
 
 
 def test_questions_after_a_lead_in_or_a_full_stop_are_parts(service_without_bank) -> None:  # type: ignore[no-untyped-def]
