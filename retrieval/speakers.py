@@ -37,6 +37,7 @@ _HEARD = re.compile(
 _PRONOUN_SAYS = re.compile(r"\b(?:he|she)\s+(?:said|did|added|stressed|noted)\b", re.IGNORECASE)
 _INTRODUCES_QUOTE = re.compile(r"\b(?:said|says|added|stressed|noted)\s*[,:]\s*$", re.IGNORECASE)
 QUOTE_MARK = re.compile(r"[\"“”]")
+_ATTRIBUTION = r"(?:\b(?:according\s+to|in\s+the\s+(?:view|eyes|words|opinion)\s+of)\s+)?"
 
 
 class Speakers:
@@ -104,10 +105,10 @@ class Speakers:
         -> "What did say about Assad?"): the name alone would make every sentence that mentions
         them look relevant; the speaker is preferred through the speaker boost instead. With no
         speakers given, every person's name goes."""
-        pattern = self._names(speakers or tuple(self.people), possessive=True)
+        pattern = self._names(speakers or tuple(self.people), possessive=True, attribution=True)
         if pattern is None:
             return question
-        stripped = " ".join(pattern.sub(" ", question).split())
+        stripped = " ".join(pattern.sub(" ", question).split()).strip(" ,")
         return stripped if any(ch.isalnum() for ch in stripped) else question
 
     def with_person(self, question: str, name: str) -> str:
@@ -121,15 +122,21 @@ class Speakers:
                 return replaced
         return f"according to {name}, {question[:1].lower()}{question[1:]}"
 
-    def _names(self, people: Sequence[str], *, possessive: bool) -> re.Pattern[str] | None:
+    def _names(
+        self, people: Sequence[str], *, possessive: bool, attribution: bool = False
+    ) -> re.Pattern[str] | None:
         """The names of these people as whole words, longest first (``possessive``: with a
-        following "'s"); None when they have none. Only the aliases that hold the name itself: an
-        epithet such as "Moscow's top diplomat" carries meaning worth keeping."""
+        following "'s"; ``attribution``: with an "according to" or "in the view of" before it,
+        which means nothing once the name is gone); None when they have none. Only the aliases
+        that hold the name itself: an epithet such as "Moscow's top diplomat" carries meaning
+        worth keeping."""
         aliases = sorted((a for p in people for a in self.people.get(p, ()) if p in a), key=len, reverse=True)
         if not aliases:
             return None
+        prefix = _ATTRIBUTION if attribution else ""
         suffix = r"(?:[’']s)?" if possessive else ""
-        return re.compile(r"\b(?:" + "|".join(re.escape(a) for a in aliases) + r")" + suffix + r"\b", re.I)
+        names = "|".join(re.escape(a) for a in aliases)
+        return re.compile(prefix + r"\b(?:" + names + r")" + suffix + r"\b", re.I)
 
     def attribute(self, sentences: list[Sentence]) -> list[Sentence]:
         return attribute_speakers(sentences, self)

@@ -80,6 +80,15 @@ def test_the_asked_speaker_leaves_the_search_text() -> None:
     assert plain.speaker is None and plain.search_text == plain.text == plain.without_people
 
 
+def test_an_attribution_goes_with_the_name_it_names() -> None:
+    # "according to" with nobody after it made a question look unlike the release it is about
+    assert parse_query("what didnt work according to tillerson", SPEAKERS).without_people == "what didnt work"
+    assert parse_query("In the view of Putin, is Assad legitimate?", SPEAKERS).without_people == (
+        "is Assad legitimate?"
+    )
+    assert parse_query("what is Lavrov's view on Assad", SPEAKERS).without_people == "what is view on Assad"
+
+
 # ---------------------------------------------------------------------------- hostile characters
 @pytest.mark.parametrize(
     "text",
