@@ -158,14 +158,29 @@ def asks_precisely(question: str) -> bool:
     return bool(_PRECISELY.search(question))
 
 
-def question_form(question: str) -> AnswerType:
+def question_form(question: str) -> str:
     """What a question asks for, beyond its subject: its expected answer type, with "how many
-    days" (a number) and "how long" (a duration) as one, and "did it work" (an outcome) a yes/no.
-    "does trump want to keep sanctions on north korea" (yesno) and "which sanctions does trump
-    want" (any) share a subject and nearly all their words (cosine 0.95), not their form: the
-    release answers the first and not the second."""
+    days" (a number) and "how long" (a duration) as one, and "did it work" (an outcome) a yes/no;
+    or "which" for a question that picks one of a kind ("which sanctions does trump want", "what
+    evidence did they show"). "does trump want to keep sanctions on north korea" (yesno), "what
+    does trump want on north korea sanctions" (any) and "which sanctions does trump want" (which)
+    share a subject and nearly all their words (cosine 0.95), not their form: the release answers
+    the first two and not the third."""
     kind = expected_type(question)
+    if kind == "any" and _WHICH.search(question):
+        return "which"
     return _FORM.get(kind, kind)
+
+
+# "which sanctions (exactly) does", "what specific steps did", "what kind of proof was": a noun
+# right after the question word, then the verb.
+_WHICH = re.compile(
+    r"^[^,;?]{0,40}?\bwhich\s+(?!(?:is|was|are|were|did|does|do|has|have|had|will|would)\b)[a-z]+"
+    r"|\b(?:which|what)\s+(?:(?:specific|exact|particular|kind\s+of|type\s+of|sort\s+of)\s+)?"
+    r"(?!(?:else|exactly|really|actually|about|if|the|they|he|she|it|we|you|i)\b)[a-z]+\s+(?:or\s+[a-z]+\s+)?"
+    r"(?:exactly\s+|specifically\s+)?(?:does|did|do|is|are|was|were|will|would|has|have|had)\b",
+    re.I,
+)
 
 
 _FORM: dict[AnswerType, AnswerType] = {"duration": "number", "outcome": "yesno"}

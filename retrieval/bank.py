@@ -21,7 +21,8 @@ Two uses, both by cosine similarity of the question's vector with the bank's:
   was labelled partial before, so it is partial now, whatever the release's nearby sentences look
   like. A partial or none label holds for the detail asked, so it counts only for a question of
   the same form (``question_form``: "which sanctions does trump want" is not "does trump want
-  sanctions").
+  sanctions"), or for a "which" question after an "any" one: the release that gives no detail of
+  a subject gives no particular one either, not the other way round.
 
 Both follow the speaker a question asks about (which the search text leaves out): a bank
 question about another speaker neither votes nor counts as known, and a question about someone
@@ -259,7 +260,11 @@ class QuestionBank:
         same = self._alone[rows] & (self._asks[rows] == self._code(speaker))
         if form is not None:
             # "The release does not say" holds for the detail asked: only for one of the same form.
-            same &= (self._forms[rows] == form) | (self._sentence[rows] >= 0)  # or answered
+            # A question after any detail of a subject the release does not give asks for no
+            # less when it asks which one ("what hotel did they meet in" -> "which hotel").
+            forms = self._forms[rows]
+            alike = (forms == form) | ((forms == "any") & (form == "which"))
+            same &= alike | (self._sentence[rows] >= 0)  # or answered
         same = np.flatnonzero(same)
         if not len(same) or cosines[same[0]] < self.known_similarity:
             return None

@@ -11,6 +11,7 @@ import pytest
 
 from config.errors import SetupError
 from config.settings import load_settings
+from retrieval.answer_types import question_form
 from retrieval.bank import QuestionBank, bank_files, load_bank, read_bank
 from retrieval.types import Sentence
 from tests.fakes import FakeEmbedder
@@ -151,6 +152,32 @@ def test_a_detail_found_missing_counts_only_for_a_question_of_the_same_form(tmp_
         embedder.encode_queries(["how long was the meeting meant to take?"])[0], form="yesno"
     )
     assert answered.known is not None and answered.known[0] == "full"
+
+
+def test_a_detail_missing_for_any_question_holds_for_which_one_not_the_other_way(tmp_path: Path) -> None:
+    (tmp_path / "asked.toml").write_text(
+        "\n".join(
+            f'[[question]]\nq = "{q}"\nkind = "detail"\ncoverage = "partial"\n'
+            for q in ("what did they eat at the dinner", "which sanctions does trump want")
+        ),
+        encoding="utf-8",
+    )
+    embedder = FakeEmbedder()
+    bank = load_bank(
+        [tmp_path / "asked.toml"], SENTENCES, _plain, tmp_path / "index", embedder,
+        neighbours=10, temperature=0.02, known_similarity=0.7,
+    )  # fmt: skip
+
+    def known(question: str) -> tuple[str, float] | None:
+        return bank.recall(embedder.encode_queries([question])[0], form=question_form(question)).known
+
+    # "what did they eat" (any) was not answered: nor is which food they ate
+    found = known("which food did they eat at the dinner")
+    assert found is not None and found[0] == "partial"
+    # "which sanctions" was not answered: what trump wants on sanctions may well be
+    assert question_form("what does trump want on sanctions") == "any"
+    assert known("what does trump want on sanctions") is None
+    assert bank.recall(embedder.encode_queries(["what does trump want on sanctions"])[0]).known is not None
 
 
 def test_support_is_the_nearest_answered_question_against_the_nearest_unanswered(tmp_path: Path) -> None:
