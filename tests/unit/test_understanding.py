@@ -43,6 +43,8 @@ SPELLER = Speller([s.text for s in load_corpus(CORPUS).sentences], shipped_profi
         ("ngl did they even talk about korea lmao", "did they even talk about korea"),
         ("who is the us sec of state", "who is the us secretary of state"),
         ("how many mins was it meant to last", "how many minutes was it meant to last"),
+        ("how long was the mtg supposed to be", "how long was the meeting supposed to be"),
+        ("did the prez buy the intel on nk", "did the president buy the intelligence on north korea"),
     ],
 )
 def test_typos_and_chat_forms_are_corrected(typed: str, searched: str) -> None:
