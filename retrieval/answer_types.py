@@ -23,6 +23,8 @@ from typing import Literal
 AnswerType = Literal[
     "date", "place", "person", "number", "duration", "reason", "yesno", "outcome", "denial", "any"
 ]
+# ``question_form``: an answer type, or "which" for a question that picks one of a kind.
+QuestionForm = AnswerType | Literal["which"]
 
 # "what exact date", "at what precise time": the question's own insistence (see _PRECISELY).
 _EXACT = r"(?:(?:exact|precise|specific)\s+)?"
@@ -158,7 +160,7 @@ def asks_precisely(question: str) -> bool:
     return bool(_PRECISELY.search(question))
 
 
-def question_form(question: str) -> str:
+def question_form(question: str) -> QuestionForm:
     """What a question asks for, beyond its subject: its expected answer type, with "how many
     days" (a number) and "how long" (a duration) as one, and "did it work" (an outcome) a yes/no;
     or "which" for a question that picks one of a kind ("which sanctions does trump want", "what
@@ -174,11 +176,12 @@ def question_form(question: str) -> str:
 
 # "which sanctions (exactly) does", "what specific steps did", "what kind of proof was": a noun
 # right after the question word, then the verb.
+_AUXILIARY = r"(?:is|was|are|were|did|does|do|has|have|had|will|would)\b"
 _WHICH = re.compile(
-    r"^[^,;?]{0,40}?\bwhich\s+(?!(?:is|was|are|were|did|does|do|has|have|had|will|would)\b)[a-z]+"
+    rf"^[^,;?]{{0,40}}?\bwhich\s+(?!{_AUXILIARY})[a-z]+"
     r"|\b(?:which|what)\s+(?:(?:specific|exact|particular|kind\s+of|type\s+of|sort\s+of)\s+)?"
     r"(?!(?:else|exactly|really|actually|about|if|the|they|he|she|it|we|you|i)\b)[a-z]+\s+(?:or\s+[a-z]+\s+)?"
-    r"(?:exactly\s+|specifically\s+)?(?:does|did|do|is|are|was|were|will|would|has|have|had)\b",
+    rf"(?:exactly\s+|specifically\s+)?{_AUXILIARY}",
     re.I,
 )
 
