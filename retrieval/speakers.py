@@ -128,15 +128,22 @@ class Speakers:
         """The names of these people as whole words, longest first (``possessive``: with a
         following "'s"; ``attribution``: with an "according to" or "in the view of" before it,
         which means nothing once the name is gone); None when they have none. Only the aliases
-        that hold the name itself: an epithet such as "Moscow's top diplomat" carries meaning
-        worth keeping."""
-        aliases = sorted((a for p in people for a in self.people.get(p, ()) if p in a), key=len, reverse=True)
+        that hold the name itself, or a first name that goes with it ("Rex" of "Rex Tillerson"): an
+        epithet such as "Moscow's top diplomat" carries meaning worth keeping."""
+        aliases = sorted((a for p in people for a in self._own_names(p)), key=len, reverse=True)
         if not aliases:
             return None
         prefix = _ATTRIBUTION if attribution else ""
         suffix = r"(?:[’']s)?" if possessive else ""
         names = "|".join(re.escape(a) for a in aliases)
         return re.compile(prefix + r"\b(?:" + names + r")" + suffix + r"\b", re.I)
+
+    def _own_names(self, person: str) -> list[str]:
+        """The aliases of ``person`` that are their name: those that hold it, and those that
+        stand before it in one of them (a first name: "Rex" with "Rex Tillerson")."""
+        aliases = self.people.get(person, ())
+        full = [a.lower() for a in aliases if person in a]
+        return [a for a in aliases if person in a or any(f.startswith(a.lower() + " ") for f in full)]
 
     def attribute(self, sentences: list[Sentence]) -> list[Sentence]:
         return attribute_speakers(sentences, self)

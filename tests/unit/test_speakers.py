@@ -190,3 +190,14 @@ def test_the_people_a_question_names() -> None:
     assert speakers.named("whats the actual quote from putin when he denied it") == ["Putin"]
     assert sorted(speakers.named("did trump take putin's word")) == ["Putin", "Trump"]
     assert speakers.named("what did the ministers agree on syria") == []
+
+
+def test_a_first_name_is_the_person() -> None:
+    # People call them by first name ("rex"): the person asked about, and a name the search
+    # leaves out like the surname, not a person the release "only mentions".
+    assert asked_speaker("what did rex say about the past") == "Tillerson"
+    assert asked_speaker("according to sergey, what is cyber-security about") == "Lavrov"
+    assert SPEAKERS.named("why does rex think this relationship matters") == ["Tillerson"]
+    assert SPEAKERS.without_speaker("what did rex say about the past", "Tillerson") == "what did say about the past"
+    # An epithet is not a first name: it stays in the search text.
+    assert "top diplomat" in SPEAKERS.without_speaker("what did moscow's top diplomat say", "Lavrov")
