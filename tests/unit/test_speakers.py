@@ -198,6 +198,7 @@ def test_a_first_name_is_the_person() -> None:
     assert asked_speaker("what did rex say about the past") == "Tillerson"
     assert asked_speaker("according to sergey, what is cyber-security about") == "Lavrov"
     assert SPEAKERS.named("why does rex think this relationship matters") == ["Tillerson"]
-    assert SPEAKERS.without_speaker("what did rex say about the past", "Tillerson") == "what did say about the past"
+    stripped = SPEAKERS.without_speaker("what did rex say about the past", "Tillerson")
+    assert stripped == "what did say about the past"
     # An epithet is not a first name: it stays in the search text.
     assert "top diplomat" in SPEAKERS.without_speaker("what did moscow's top diplomat say", "Lavrov")
