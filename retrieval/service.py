@@ -25,6 +25,7 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 from config.errors import BadQuestion, UserError
 from config.settings import ROOT, Settings
 from retrieval.answer import (
+    ADDITIONAL_MIN_RATIO,
     TYPED_CANDIDATES,
     choose_sentences,
     cite,
@@ -426,7 +427,15 @@ class SummitService:
             # Answered because one sentence holds all its words: that sentence is the answer.
             first = [h for h in result.hits if h.sentence.text in holding]
             result = replace(result, hits=first + [h for h in result.hits if h not in first])
-        best = result.hits[:TYPED_CANDIDATES]
+        # The kind of answer asked is there when a sentence the answer could be holds it: one of
+        # the few best, scoring at least half as well as the best, as the answer must ("how long
+        # did the hacking discussion go": the meeting's "35 minutes", fifth at 0.46 of the best's
+        # score, does not answer it).
+        best = [
+            h
+            for h in result.hits[:TYPED_CANDIDATES]
+            if h.score >= ADDITIONAL_MIN_RATIO * result.hits[0].score
+        ]
         type_missing = kind in CHECKABLE and not any(
             holds(kind, h.sentence.text, precise=precise, counted=counts) for h in best
         )
