@@ -35,6 +35,11 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     return [stem([t for t in _SPLIT(text.lower()) if t not in _STOPWORDS]) for text in texts]
 
 
+def stem(word: str) -> str:
+    """The Snowball stem of one lower-case word."""
+    return str(_stemmer().stemWord(word))
+
+
 @lru_cache(maxsize=1024)
 def query_tokens(query: str) -> tuple[str, ...]:
     """``tokenize([query])[0]``, remembered: one question is looked up in several indexes."""

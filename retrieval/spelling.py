@@ -106,6 +106,8 @@ COMMON_ENGLISH = 1_000_000
 # ... and a rarer one only towards a name of the release (a capitalised word there).
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*[A-Za-z]|[A-Za-z]")
 _TOKEN = re.compile(r"\S+")
+# The endings by which a word of the release may be a form of a root it does not use itself.
+_INFLECTIONS = frozenset({"s", "es", "ed", "d", "ing", "ment", "ments", "er", "ers"})
 
 
 @lru_cache(maxsize=1)
@@ -128,6 +130,28 @@ def _holds_in_order(word: str, typed: str) -> bool:
     """Whether ``typed``'s letters all occur in ``word``, in order (``typed`` lacks some)."""
     letters = iter(word)
     return all(ch in letters for ch in typed)
+
+
+def _roots(counts: Counter[str], proper: set[str]) -> Counter[str]:
+    """The English words the release's words are forms of but does not use itself ("appoint" of
+    "appointed", "discuss" of "discussed"), with their forms' counts: a typo of the root form
+    ("apoint") is corrected to it, not to a shorter word one letter away ("point"). A root is
+    the Snowball stem, or the stem with an "e" ("agre" -> agree), that is a common English word
+    the word is an inflection of ("important" is not a form of "import")."""
+    from retrieval.lexical import stem
+
+    english = english_counts()
+    roots: Counter[str] = Counter()
+    for word, count in counts.items():
+        if word in proper or len(word) < 5:
+            continue
+        base = stem(word)
+        for root in (base, base + "e"):
+            ending = word[len(root) - root.endswith("e") :] if word.startswith(root.rstrip("e")) else ""
+            if ending in _INFLECTIONS and root not in counts and english.get(root, 0) >= COMMON_ENGLISH:
+                roots[root] += count
+                break
+    return roots
 
 
 @dataclass(frozen=True)
@@ -156,6 +180,7 @@ class Speller:
                     elif piece[0].islower():
                         lower.add(piece)
         proper -= lower  # a name is never written in lower case ("The" and "Both" are not names)
+        counts.update(_roots(counts, proper))
         for name in names:
             for piece in name.split():
                 if len(piece) > 1 and piece.isalpha():
