@@ -72,7 +72,7 @@ def quote_rest(sentence: Sentence, by_sid: Mapping[str, Sentence]) -> list[Sente
 
 
 _COMPARISON = re.compile(
-    r"\b(?:differ|difference|different|compare|compared|comparison|versus|vs\.?|whereas|contrast"
+    r"\b(?:differ\w*|compar\w*|versus|vs\.?|whereas|contrast\w*"
     r"|each\s+side|both\s+sides|the\s+two\s+sides|disagree\w*)\b",
     re.I,
 )

@@ -201,6 +201,8 @@ def test_no_hits_no_sentences() -> None:
 def test_comparisons_are_recognised() -> None:
     assert is_comparison("how do the US and Russian views on Assad differ")
     assert is_comparison("us vs russia on assad")
+    assert is_comparison("did lavrov and tillerson frame the cyber issue differently")
+    assert is_comparison("comparing the two briefings, who said more")
     assert not is_comparison("what did Tillerson say about Assad")
 
 
