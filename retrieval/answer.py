@@ -14,10 +14,12 @@ from retrieval.speakers import QUOTE_MARK
 from retrieval.types import Citation, Collection, Quote, Sentence, Topic, sentence_id
 
 # A sentence that leans on the one before it ("He said that ...", "They agree ...").
+_REPLY_START = r"in\s+response|in\s+return|as\s+a\s+result"  # what was done about the sentence before
 _DEPENDENT_START = re.compile(
-    r"^[\"“]?(?:(?:he|she|they|his|her|their|it|this|these|those)\b|(?:in\s+response|in\s+return|as\s+a\s+result|however|instead)\s*,)",
+    rf"^[\"“]?(?:(?:he|she|they|his|her|their|it|this|these|those)\b|(?:{_REPLY_START}|however|instead)\s*,)",
     re.I,
 )
+_REPLY = re.compile(rf"^[\"“]?(?:{_REPLY_START})\s*,", re.I)
 # The most words a quotation's remaining sentences may add to close it; a longer rest is left out.
 QUOTE_REST_MAX_WORDS = 25
 # "Tillerson said," alone introduces a quotation: never an answer by itself.
@@ -115,6 +117,7 @@ def choose_sentences(
     speaker_asked: bool = False,
     other_paragraph_similarity: float = 0.0,
     name_terms: frozenset[str] | None = None,
+    response: bool = False,
 ) -> list[Hit]:
     """Quote what answers, then stop.
 
@@ -128,7 +131,9 @@ def choose_sentences(
     quotation brings the few sentences that close it (``quote_rest``). At most ``max_words``
     words and ``max_sentences`` sentences, those brought along included. ``name_terms``: the
     terms of the names the documents use; when given, only a name the answer's paragraph lacks
-    lets a sentence adding one question term join (see ``FURTHER_NEW_TERMS``)."""
+    lets a sentence adding one question term join (see ``FURTHER_NEW_TERMS``). ``response``: the
+    question asks what was done in reply to something; when the answer is followed by a sentence
+    opening "In response," (among the candidates), that one is the answer, after it."""
     pool = [h for h in hits if not is_introducer(h.sentence.text)]
     if not pool:
         return []
@@ -141,6 +146,11 @@ def choose_sentences(
         ):
             top = h
             break
+    if response:  # the reply scores lower: the question's words describe what it replies to
+        after = sentence_id(top.sentence.doc_id, top.sentence.paragraph, top.sentence.index + 1)
+        reply = next((h for h in pool[:CANDIDATES] if h.sentence.sid == after), None)
+        if reply is not None and _REPLY.match(reply.sentence.text):
+            top = reply  # placed after what it replies to (see below)
     chosen = [top]
     rests: dict[str, list[Sentence]] = {}  # the sentences closing a quotation a chosen one opens
 

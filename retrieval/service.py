@@ -38,6 +38,7 @@ from retrieval.answer_types import (
     NOT_STATED,
     asks_gist,
     asks_precisely,
+    asks_response,
     asks_verbatim,
     counted,
     defined_name,
@@ -489,6 +490,7 @@ class SummitService:
                 speaker_asked=query.speaker is not None,
                 other_paragraph_similarity=a.other_paragraph_similarity,
                 name_terms=state.name_terms,
+                response=asks_response(text),
             )
         elif coverage == "partial":
             hits = choose_sentences(

@@ -179,6 +179,18 @@ def test_a_sentence_answering_the_one_before_brings_it() -> None:
     assert refs(choose([hit("p4.s5", 1.0)])) == ["p4.s5"]
 
 
+def test_a_question_after_the_response_gets_the_sentence_that_responds() -> None:
+    # "how did the us respond to russia's request": the request (p5.s1) scores best, the reply
+    # (p5.s2, "In response, ...") far lower; asked for the response, it is the answer, after the
+    # request it answers.
+    hits = [hit("p5.s1", 1.6), hit("p6.s2", 0.77), hit("p5.s2", 0.73)]
+    assert refs(choose(hits)) == ["p5.s1"]
+    assert refs(choose(hits, response=True)) == ["p5.s1", "p5.s2"]
+    # ... only when the sentence after the best one opens with a reply and is a candidate
+    assert refs(choose([hit("p5.s1", 1.6), hit("p6.s2", 0.77)], response=True)) == ["p5.s1"]
+    assert refs(choose([hit("p4.s5", 1.0), hit("p4.s6", 0.5)], response=True)) == ["p4.s5"]
+
+
 def test_a_quotation_the_answer_opens_is_quoted_to_its_end() -> None:
     # p3.s1 ends '... at one point, "They sent the First Lady in ...'; p3.s2-s3 (17 words) close it
     assert refs(quote_rest(BY_REF["p3.s1"], BY_SID)) == ["p3.s2", "p3.s3"]
