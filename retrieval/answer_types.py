@@ -221,7 +221,21 @@ def _counts(sentence: str, noun: str, *, precise: bool) -> bool:
         after = sentence[m.end() : m.end() + 40].lower().split()[:3]
         if not noun or any(w.startswith(noun[:4]) for w in after):
             return True
-    return bool(noun) and not precise and bool(_NAME_LIST.search(sentence))
+    return bool(noun) and not precise and _named_kind(noun) and bool(_NAME_LIST.search(sentence))
+
+
+# What a list of names can count: countries, parties, leaders ... ("the United States, Russia,
+# and Jordan" counts countries, not troops or reporters). A word such as "of" or "other" in the
+# noun's place ("how many of them") names no kind, so a list may count it too.
+_NAMED_KINDS = re.compile(
+    r"^(?:countr|nation|state|part(?:y|ie)|side|leader|member|govern|official|minister|president"
+    r"|diplomat|power|group|organi[sz]|compan|cit(?:y|ie)|envoy|ambassador|person|of$|other$|is$|are$)",
+    re.I,
+)
+
+
+def _named_kind(noun: str) -> bool:
+    return bool(_NAMED_KINDS.match(noun))
 
 
 def holds(kind: AnswerType, sentence: str, *, precise: bool = False, counted: str = "") -> bool:

@@ -309,6 +309,10 @@ def test_a_how_many_question_wants_a_figure_of_what_it_counts() -> None:
         counted="countries",
     )
     assert not holds("number", "the two largest nuclear powers in this world", counted="nukes")
+    # ... but only of what names stand for: countries, not troops or reporters
+    jordan = "The United States, Russia, and Jordan agreed to maintain that ceasefire."
+    assert not holds("number", jordan, counted="troops") and not holds("number", jordan, counted="reporters")
+    assert holds("number", jordan, counted="parties") and holds("number", jordan, counted="of")
 
 
 def test_focus_words_name_what_is_asked_for() -> None:
