@@ -106,6 +106,7 @@ COMMON_ENGLISH = 1_000_000
 # ... and a rarer one only towards a name of the release (a capitalised word there).
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*[A-Za-z]|[A-Za-z]")
 _TOKEN = re.compile(r"\S+")
+_HYPHENATED = re.compile(r"\b[a-z]+(?:-[a-z]+)+\b")
 # The endings by which a word of the release may be a form of a root it does not use itself.
 _INFLECTIONS = frozenset({"s", "es", "ed", "d", "ing", "ment", "ments", "er", "ers"})
 
@@ -164,6 +165,7 @@ class Speller:
     """Corrects questions against one corpus's vocabulary (built once per index)."""
 
     def __init__(self, texts: Iterable[str], names: Iterable[str] = ()) -> None:
+        texts = list(texts)
         counts: Counter[str] = Counter()
         proper: set[str] = set()
         lower: set[str] = set()
@@ -180,6 +182,9 @@ class Speller:
                     elif piece[0].islower():
                         lower.add(piece)
         proper -= lower  # a name is never written in lower case ("The" and "Both" are not names)
+        # "cybersecurity" or "cease-fire" for the release's "cyber-security" or "ceasefire": the
+        # release's form, whichever way its word was joined.
+        self._joined = {w.replace("-", ""): w for text in texts for w in _HYPHENATED.findall(text.lower())}
         counts.update(_roots(counts, proper))
         for name in names:
             for piece in name.split():
@@ -244,7 +249,11 @@ class Speller:
                 elif lead + tail:
                     out.append(lead + tail)
                 continue
-            fixed = self._fix_word(core) if core.isalpha() else None
+            fixed = self._joined.get(low.replace("-", "")) or (
+                self._fix_word(core) if core.isalpha() else None
+            )
+            if fixed is None and "-" in low and low.replace("-", "") in self.vocabulary:
+                fixed = low.replace("-", "")
             if fixed is not None and fixed != low:
                 changed = True
                 if core[0].isupper() or fixed in self.proper:

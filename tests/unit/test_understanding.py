@@ -49,6 +49,10 @@ SPELLER = Speller([s.text for s in load_corpus(CORPUS).sentences], shipped_profi
         # the root of a word the release uses ("appointed"), not a shorter word one letter away
         ("who did trumpp apoint for ukrane", "who did Trump appoint for Ukraine"),
         ("wat did they discuse", "what did they discuss"),
+        # a word joined or split otherwise than the release writes it
+        ("what did they agree on cybersecurity", "what did they agree on cyber-security"),
+        ("what about deescalation", "what about de-escalation"),
+        ("whats the cease-fire", "what is the ceasefire"),
     ],
 )
 def test_typos_and_chat_forms_are_corrected(typed: str, searched: str) -> None:
