@@ -24,7 +24,7 @@ AnswerType = Literal[
     "date", "place", "person", "number", "duration", "reason", "yesno", "outcome", "denial", "any"
 ]
 # ``question_form``: an answer type, or "which" for a question that picks one of a kind.
-QuestionForm = AnswerType | Literal["which"]
+QuestionForm = AnswerType | Literal["which", "about"]
 
 # "what exact date", "at what precise time": the question's own insistence (see _PRECISELY).
 _EXACT = r"(?:(?:exact|precise|specific)\s+)?"
@@ -186,7 +186,20 @@ def question_form(question: str) -> QuestionForm:
     kind = expected_type(question)
     if kind == "any" and _WHICH.search(question):
         return "which"
+    if kind == "any" and _ABOUT.match(question.strip()):
+        return "about"
     return _FORM.get(kind, kind)
+
+
+# "tell me about the double freeze", "explain the cyber thing", "what about haley": whatever the
+# release says on a subject answers it, so the release lacking one detail of it ("what does the
+# double freeze actually involve") does not make it partial.
+_ABOUT = re.compile(
+    r"^(?:(?:can|could|would)\s+(?:you|u)\s+|pl(?:ease|s|z)\s+)?(?:tell\s+(?:me|us)\s+(?:more\s+)?(?:about|of|abt)"
+    r"|(?:explain|describe)(?!\s+(?:what|how|why|who|when|where|which|whether|if)\b)|(?:give\s+(?:me|us)\s+)?(?:a\s+|the\s+)?(?:summary|overview|rundown|recap)\s+(?:of|on)"
+    r"|(?:what|how)\s+about)\b",
+    re.I,
+)
 
 
 # "which sanctions (exactly) does", "what specific steps did", "what kind of proof was": a noun

@@ -22,7 +22,9 @@ Two uses, both by cosine similarity of the question's vector with the bank's:
   like. A partial or none label holds for the detail asked, so it counts only for a question of
   the same form (``question_form``: "which sanctions does trump want" is not "does trump want
   sanctions"), or for a "which" question after an "any" one: the release that gives no detail of
-  a subject gives no particular one either, not the other way round.
+  a subject gives no particular one either, not the other way round. A request about a subject
+  ("tell me about the double freeze": form "about") takes a partial label only from another such
+  request, never from a question after one detail of it ("what does the double freeze involve").
 
 Both follow the speaker a question asks about (which the search text leaves out): a bank
 question about another speaker neither votes nor counts as known, and a question about someone

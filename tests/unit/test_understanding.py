@@ -261,6 +261,12 @@ def test_expected_answer_types(question: str, kind: str) -> None:
         ("how long is he staying", "number"),
         ("did the first lady manage to end it", "yesno"),
         ("who sent the first lady in", "person"),
+        # a request for whatever the release says on a subject, not for one detail of it
+        ("tell me about the double freeze", "about"),
+        ("can u explain the cyber working group", "about"),
+        ("and what about haley", "any"),  # a later part, still "and ..."
+        ("what about haley", "about"),
+        ("pls explain what exactly gets frozen in the double freeze", "any"),
     ],
 )
 def test_the_form_of_a_question(question: str, form: str) -> None:
