@@ -128,8 +128,8 @@ class Speakers:
         """The names of these people as whole words, longest first (``possessive``: with a
         following "'s"; ``attribution``: with an "according to" or "in the view of" before it,
         which means nothing once the name is gone); None when they have none. Only the aliases
-        that hold the name itself, or a first name that goes with it ("Rex" of "Rex Tillerson"): an
-        epithet such as "Moscow's top diplomat" carries meaning worth keeping."""
+        that hold the name itself, or a first name or nickname ("Rex", "Vlad"): an epithet such as
+        "Moscow's top diplomat" carries meaning worth keeping."""
         aliases = sorted((a for p in people for a in self._own_names(p)), key=len, reverse=True)
         if not aliases:
             return None
@@ -139,11 +139,9 @@ class Speakers:
         return re.compile(prefix + r"\b(?:" + names + r")" + suffix + r"\b", re.I)
 
     def _own_names(self, person: str) -> list[str]:
-        """The aliases of ``person`` that are their name: those that hold it, and those that
-        stand before it in one of them (a first name: "Rex" with "Rex Tillerson")."""
-        aliases = self.people.get(person, ())
-        full = [a.lower() for a in aliases if person in a]
-        return [a for a in aliases if person in a or any(f.startswith(a.lower() + " ") for f in full)]
+        """The aliases of ``person`` that are their name: those that hold it, and one-word ones
+        (a first name or a nickname: "Rex", "Vlad"; an epithet takes words: "the Kremlin chief")."""
+        return [a for a in self.people.get(person, ()) if person in a or " " not in a.strip()]
 
     def attribute(self, sentences: list[Sentence]) -> list[Sentence]:
         return attribute_speakers(sentences, self)

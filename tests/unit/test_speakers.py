@@ -197,6 +197,7 @@ def test_a_first_name_is_the_person() -> None:
     # leaves out like the surname, not a person the release "only mentions".
     assert asked_speaker("what did rex say about the past") == "Tillerson"
     assert asked_speaker("according to sergey, what is cyber-security about") == "Lavrov"
+    assert asked_speaker("what did vlad say about the hacking") == "Putin"  # a nickname too
     assert SPEAKERS.named("why does rex think this relationship matters") == ["Tillerson"]
     stripped = SPEAKERS.without_speaker("what did rex say about the past", "Tillerson")
     assert stripped == "what did say about the past"
