@@ -117,7 +117,6 @@ def choose_sentences(
     speaker_asked: bool = False,
     other_paragraph_similarity: float = 0.0,
     name_terms: frozenset[str] | None = None,
-    response: bool = False,
 ) -> list[Hit]:
     """Quote what answers, then stop.
 
@@ -131,9 +130,8 @@ def choose_sentences(
     quotation brings the few sentences that close it (``quote_rest``). At most ``max_words``
     words and ``max_sentences`` sentences, those brought along included. ``name_terms``: the
     terms of the names the documents use; when given, only a name the answer's paragraph lacks
-    lets a sentence adding one question term join (see ``FURTHER_NEW_TERMS``). ``response``: the
-    question asks what was done in reply to something; when the answer is followed by a sentence
-    opening "In response," (among the candidates), that one is the answer, after it."""
+    lets a sentence adding one question term join (see ``FURTHER_NEW_TERMS``). A sentence
+    opening "In response," right after the answer (among the candidates) is quoted with it."""
     pool = [h for h in hits if not is_introducer(h.sentence.text)]
     if not pool:
         return []
@@ -146,11 +144,15 @@ def choose_sentences(
         ):
             top = h
             break
-    if response:  # the reply scores lower: the question's words describe what it replies to
-        after = sentence_id(top.sentence.doc_id, top.sentence.paragraph, top.sentence.index + 1)
-        reply = next((h for h in pool[:CANDIDATES] if h.sentence.sid == after), None)
-        if reply is not None and _REPLY.match(reply.sentence.text):
-            top = reply  # placed after what it replies to (see below)
+    # What was done about it ("In response, Trump has appointed ...") completes the answer's
+    # sentence ("... Russia requested that a special channel be opened"): the two are quoted
+    # together, the reply as the answer, placed after what it replies to (see below). It scores
+    # lower ("how did the us respond to russia's request": the question's words describe the
+    # request), so it need only be among the candidates.
+    after = sentence_id(top.sentence.doc_id, top.sentence.paragraph, top.sentence.index + 1)
+    reply = next((h for h in pool[:CANDIDATES] if h.sentence.sid == after), None)
+    if reply is not None and _REPLY.match(reply.sentence.text):
+        top = reply
     chosen = [top]
     rests: dict[str, list[Sentence]] = {}  # the sentences closing a quotation a chosen one opens
 

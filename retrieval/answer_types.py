@@ -154,21 +154,6 @@ def asks_verbatim(question: str) -> bool:
     return bool(_VERBATIM.search(question))
 
 
-# A question after what was done in reply to something ("how did the us respond to russia's
-# request", "what did washington do after moscow asked ..."): the sentence that opens "In
-# response," answers it, not the one it replies to.
-_RESPONSE = re.compile(
-    r"\b(?:respond\w*|response|react\w*|repl(?:y|ied|ies)|retaliat\w*|in\s+return|(?:did|does|will)"
-    r"\s+(?:\w+\s+){1,2}do\s+(?:about|after|then|next|in\s+turn))\b",
-    re.I,
-)
-
-
-def asks_response(question: str) -> bool:
-    """Whether the question asks what was done in reply to something."""
-    return bool(_RESPONSE.search(question))
-
-
 def asks_precisely(question: str) -> bool:
     """Whether the question insists on an exact figure or moment ("how many times exactly",
     "what exact time")."""

@@ -38,7 +38,6 @@ from retrieval.answer_types import (
     NOT_STATED,
     asks_gist,
     asks_precisely,
-    asks_response,
     asks_verbatim,
     counted,
     defined_name,
@@ -490,7 +489,6 @@ class SummitService:
                 speaker_asked=query.speaker is not None,
                 other_paragraph_similarity=a.other_paragraph_similarity,
                 name_terms=state.name_terms,
-                response=asks_response(text),
             )
         elif coverage == "partial":
             hits = choose_sentences(

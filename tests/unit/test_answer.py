@@ -179,16 +179,16 @@ def test_a_sentence_answering_the_one_before_brings_it() -> None:
     assert refs(choose([hit("p4.s5", 1.0)])) == ["p4.s5"]
 
 
-def test_a_question_after_the_response_gets_the_sentence_that_responds() -> None:
-    # "how did the us respond to russia's request": the request (p5.s1) scores best, the reply
-    # (p5.s2, "In response, ...") far lower; asked for the response, it is the answer, after the
-    # request it answers.
+def test_what_was_done_about_the_answer_is_quoted_with_it() -> None:
+    # The request (p5.s1) scores best, the reply (p5.s2, "In response, ...") far lower ("how did
+    # the us respond to russia's request", "whats the deal w ukraine"): quoted together, the
+    # request first.
     hits = [hit("p5.s1", 1.6), hit("p6.s2", 0.77), hit("p5.s2", 0.73)]
-    assert refs(choose(hits)) == ["p5.s1"]
-    assert refs(choose(hits, response=True)) == ["p5.s1", "p5.s2"]
-    # ... only when the sentence after the best one opens with a reply and is a candidate
-    assert refs(choose([hit("p5.s1", 1.6), hit("p6.s2", 0.77)], response=True)) == ["p5.s1"]
-    assert refs(choose([hit("p4.s5", 1.0), hit("p4.s6", 0.5)], response=True)) == ["p4.s5"]
+    assert refs(choose(hits)) == ["p5.s1", "p5.s2"]
+    # ... only when the reply is among the candidates, and opens with "In response," or the like
+    assert refs(choose([hit("p5.s1", 1.6), hit("p6.s2", 0.77)])) == ["p5.s1"]
+    assert BY_REF["p4.s6"].text.startswith("Putin retains")
+    assert refs(choose([hit("p4.s5", 1.0), hit("p4.s6", 0.5)])) == ["p4.s5"]
 
 
 def test_a_quotation_the_answer_opens_is_quoted_to_its_end() -> None:

@@ -8,7 +8,6 @@ import pytest
 from retrieval.answer_types import (
     asks_gist,
     asks_precisely,
-    asks_response,
     asks_verbatim,
     counted,
     defined_name,
@@ -365,21 +364,6 @@ def test_focus_words_name_what_is_asked_for() -> None:
 )
 def test_instructions_and_chitchat_are_told_apart_from_questions(text: str, intent: str) -> None:
     assert classify(text) == intent
-
-
-@pytest.mark.parametrize(
-    ("question", "asks"),
-    [
-        ("how did the us respond to russia asking for a dedicated ukraine channel", True),
-        ("what did washington do after moscow asked for a dedicated line", True),
-        ("moscow wanted a line for ukraine, what did washington do about it", True),
-        ("how did putin react when trump brought up the meddling", True),
-        ("what did russia ask for on ukraine", False),
-        ("what did they agree to do on syria", False),
-    ],
-)
-def test_a_question_after_a_response(question: str, asks: bool) -> None:
-    assert asks_response(question) is asks
 
 
 def test_whose_words_a_question_wants() -> None:
