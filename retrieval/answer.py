@@ -117,6 +117,7 @@ def choose_sentences(
     speaker_asked: bool = False,
     other_paragraph_similarity: float = 0.0,
     name_terms: frozenset[str] | None = None,
+    with_reply: bool = True,
 ) -> list[Hit]:
     """Quote what answers, then stop.
 
@@ -131,7 +132,8 @@ def choose_sentences(
     words and ``max_sentences`` sentences, those brought along included. ``name_terms``: the
     terms of the names the documents use; when given, only a name the answer's paragraph lacks
     lets a sentence adding one question term join (see ``FURTHER_NEW_TERMS``). A sentence
-    opening "In response," right after the answer (among the candidates) is quoted with it."""
+    opening "In response," right after the answer (among the candidates) is quoted with it, unless
+    ``with_reply`` is false (a later part of the question may ask for it)."""
     pool = [h for h in hits if not is_introducer(h.sentence.text)]
     if not pool:
         return []
@@ -151,7 +153,7 @@ def choose_sentences(
     # request), so it need only be among the candidates.
     after = sentence_id(top.sentence.doc_id, top.sentence.paragraph, top.sentence.index + 1)
     reply = next((h for h in pool[:CANDIDATES] if h.sentence.sid == after), None)
-    if reply is not None and _REPLY.match(reply.sentence.text):
+    if with_reply and reply is not None and _REPLY.match(reply.sentence.text):
         top = reply
     chosen = [top]
     rests: dict[str, list[Sentence]] = {}  # the sentences closing a quotation a chosen one opens

@@ -374,13 +374,17 @@ class SummitService:
         method: Method,
         quoted: frozenset[str] = frozenset(),
         subject: str = "",
+        *,
+        last: bool = True,
     ) -> _Part:
         """Search, judge and compose one part. ``context``: the subject of the part before it
         (its words without people's names), which a later part refers to with a pronoun ("who
         agreed to maintain it?") or leaves out ("what does trump want", after a North Korea part);
         a pronoun or "what about" part is first tried without it (``_part_alone``). ``quoted``: the
         sentences earlier parts quote; a part answered by one of them quotes its own next best
-        sentence instead when that is nearly as good (it asks something else), else none."""
+        sentence instead when that is nearly as good (it asks something else), else none.
+        ``last``: no part comes after it (only then does a reply join its answer: a part after
+        it may ask for the reply itself)."""
         state, a = self.state, self.settings.answer
         short = state.profile.collection.short
         query = parse_query(text, state.speakers)
@@ -489,6 +493,7 @@ class SummitService:
                 speaker_asked=query.speaker is not None,
                 other_paragraph_similarity=a.other_paragraph_similarity,
                 name_terms=state.name_terms,
+                with_reply=last,
             )
         elif coverage == "partial":
             hits = choose_sentences(
@@ -522,7 +527,13 @@ class SummitService:
         )
 
     def _part_alone(
-        self, text: str, method: Method, quoted: frozenset[str], *, what_about: bool = False
+        self,
+        text: str,
+        method: Method,
+        quoted: frozenset[str],
+        *,
+        what_about: bool = False,
+        last: bool = True,
     ) -> _Part | None:
         """A later part with a pronoun but words of its own ("did tillerson say they rehashed the
         past?"), or a "what about Y" ("..., and what about the cyber stuff"), answered in full
@@ -531,7 +542,7 @@ class SummitService:
         pronoun = _PRONOUN.search(text) and not self._elliptic(parse_query(text, self.state.speakers))
         if not (pronoun or what_about):
             return None
-        alone = self._part(text, None, method, quoted)
+        alone = self._part(text, None, method, quoted, last=last)
         return alone if alone.coverage == "full" else None
 
     def _elliptic(self, query: Query) -> bool:
@@ -646,6 +657,7 @@ class SummitService:
         quoted: frozenset[str] = frozenset()
         subject = self._lead_subject(split.subject)
         for index, part_text in enumerate(split.texts):
+            last = index == len(split.texts) - 1
             part = None
             context = None
             if parts:
@@ -654,9 +666,13 @@ class SummitService:
                 context = None if split.tentative else before.without_people
                 part_text = self._person_for_pronoun(self._name_only(part_text, before.text), before.text)
                 what_about = index < len(split.what_about) and split.what_about[index]
-                part = None if subject else self._part_alone(part_text, method, quoted, what_about=what_about)
+                part = (
+                    None
+                    if subject
+                    else self._part_alone(part_text, method, quoted, what_about=what_about, last=last)
+                )
             own = subject if subject and not self._mentions(part_text, subject) else ""
-            part = part or self._part(part_text, context, method, quoted, subject=own)
+            part = part or self._part(part_text, context, method, quoted, subject=own, last=last)
             parts.append(part)
             quoted |= {h.sentence.sid for h in part.hits}
         if split.tentative:
