@@ -45,6 +45,7 @@ SPELLER = Speller([s.text for s in load_corpus(CORPUS).sentences], shipped_profi
         ("how many mins was it meant to last", "how many minutes was it meant to last"),
         ("how long was the mtg supposed to be", "how long was the meeting supposed to be"),
         ("did the prez buy the intel on nk", "did the president buy the intelligence on north korea"),
+        ("who is the ukraine special rep", "who is the ukraine special representative"),
         # the root of a word the release uses ("appointed"), not a shorter word one letter away
         ("who did trumpp apoint for ukrane", "who did Trump appoint for Ukraine"),
         ("wat did they discuse", "what did they discuss"),
