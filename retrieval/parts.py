@@ -160,6 +160,12 @@ def _split_parts(question: str) -> Parts:
         limited = _limit(out)
         return Parts(limited, what_about=tuple(own[: len(limited)]))
     single = parts[0] if parts else question
+    # After a lead-in ("quick rundown pls: putin on north korea, the first lady story, and how
+    # many issues got resolved"), a list is the items asked for, not one frame ("putin on") over
+    # the rest.
+    items = _bare_list(question) if _LEAD_IN.match(question.strip()) else None
+    if items:
+        return Parts(items, tentative=True, enumerated=True)
     frame = _FRAME.match(single.rstrip("?"))
     if frame:
         subjects = _coordination(frame.group("subject"))

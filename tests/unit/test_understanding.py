@@ -167,6 +167,11 @@ def test_a_list_after_a_subject_is_about_it_and_may_end_in_a_question() -> None:
     assert split.tentative and split.enumerated and split.subject == "assad"
     # only the last item may be a question: a clause in the middle makes it no list
     assert len(split_parts("assad: us view, who is actually keeping the ceasefire, putin view").texts) == 1
+    # a list after a lead-in is its items, not a frame ("putin on") over the items after it
+    split = split_parts(
+        "quick rundown pls: putin on north korea, the first lady story, and how many issues got resolved"
+    )
+    assert split.texts == ["putin on north korea", "the first lady story", "how many issues got resolved"]
 
 
 @pytest.mark.parametrize(
