@@ -206,7 +206,13 @@ def counted(question: str) -> str:
     """What a "how many" question counts ("how many countries agreed" -> "countries"; "" when
     it names nothing or is not such a question)."""
     m = _COUNTED.search(question)
-    return m.group("noun").lower() if m else ""
+    noun = m.group("noun").lower() if m else ""
+    # "how many times did they meet": occurrences of what the verb says, which the release counts
+    # in its own noun ("many, many meetings"), so any figure will do.
+    return "" if noun in _OCCURRENCES else noun
+
+
+_OCCURRENCES = frozenset({"times", "occasions"})
 
 
 def _counts(sentence: str, noun: str, *, precise: bool) -> bool:

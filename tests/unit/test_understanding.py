@@ -328,6 +328,11 @@ def test_a_how_many_question_wants_a_figure_of_what_it_counts() -> None:
     jordan = "The United States, Russia, and Jordan agreed to maintain that ceasefire."
     assert not holds("number", jordan, counted="troops") and not holds("number", jordan, counted="reporters")
     assert holds("number", jordan, counted="parties") and holds("number", jordan, counted="of")
+    # "how many times": occurrences, which the release counts in a noun of its own
+    assert counted("how many times has rex met putin before this") == ""
+    meetings = "I’ve had many, many meetings with President Putin before"
+    assert holds("number", meetings, counted=counted("how many times has he met putin"))
+    assert not holds("number", meetings, precise=asks_precisely("exactly how many times"))
 
 
 def test_focus_words_name_what_is_asked_for() -> None:
