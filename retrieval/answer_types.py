@@ -206,13 +206,13 @@ def counted(question: str) -> str:
     """What a "how many" question counts ("how many countries agreed" -> "countries"; "" when
     it names nothing or is not such a question)."""
     m = _COUNTED.search(question)
-    noun = m.group("noun").lower() if m else ""
-    # "how many times did they meet": occurrences of what the verb says, which the release counts
-    # in its own noun ("many, many meetings"), so any figure will do.
-    return "" if noun in _OCCURRENCES else noun
+    return m.group("noun").lower() if m else ""
 
 
+# "how many times did they meet": occurrences of what the verb says, which the release counts in
+# a noun of its own ("many, many meetings"): a figure of anything but a unit of time counts.
 _OCCURRENCES = frozenset({"times", "occasions"})
+_UNITS = re.compile(r"^(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|percent|km|miles?)\b")
 
 
 def _counts(sentence: str, noun: str, *, precise: bool) -> bool:
@@ -224,6 +224,8 @@ def _counts(sentence: str, noun: str, *, precise: bool) -> bool:
             continue
         after = sentence[m.end() : m.end() + 40].lower().split()[:3]
         if not noun or any(w.startswith(noun[:4]) for w in after):
+            return True
+        if noun in _OCCURRENCES and after and not _UNITS.match(after[0].strip(",")):
             return True
     return bool(noun) and not precise and _named_kind(noun) and bool(_NAME_LIST.search(sentence))
 
