@@ -10,12 +10,14 @@ pytestmark = pytest.mark.slow
 
 
 def test_a_reworded_question_gets_the_sentence_that_answered_its_kind(service, service_without_bank) -> None:  # type: ignore[no-untyped-def]
-    # Not a question of any set: the sets ask "did they get along", "did they hit it off", ...
+    # Not a question of any set: the sets ask "did they get along", "did they hit it off", ...,
+    # answered by one of the two sentences that say it (the sets' keys name either).
     question = "so did trump and putin click or not"
+    got_along = ("connected very quickly", "very clear positive chemistry")
     answer = service.ask(question)
-    assert answer.answered and "connected very quickly" in answer.quotes[0].text
+    assert answer.answered and any(k in answer.quotes[0].text for k in got_along)
     alone = service_without_bank.ask(question)
-    assert "connected very quickly" not in alone.quotes[0].text  # the search alone quotes the evidence
+    assert not any(k in alone.quotes[0].text for k in got_along)  # the search alone quotes the evidence
 
 
 def test_a_detail_found_missing_before_is_a_partial_answer(service, service_without_bank) -> None:  # type: ignore[no-untyped-def]
