@@ -227,7 +227,7 @@ def _counts(sentence: str, noun: str, *, precise: bool) -> bool:
             return True
         if noun in _OCCURRENCES and after and not _UNITS.match(after[0].strip(",")):
             return True
-    return bool(noun) and not precise and _named_kind(noun) and bool(_NAME_LIST.search(sentence))
+    return bool(noun) and not precise and bool(_NAMED_KINDS.match(noun) and _NAME_LIST.search(sentence))
 
 
 # What a list of names can count: countries, parties, leaders ... ("the United States, Russia,
@@ -238,10 +238,6 @@ _NAMED_KINDS = re.compile(
     r"|diplomat|power|group|organi[sz]|compan|cit(?:y|ie)|envoy|ambassador|person|of$|other$|is$|are$)",
     re.I,
 )
-
-
-def _named_kind(noun: str) -> bool:
-    return bool(_NAMED_KINDS.match(noun))
 
 
 def holds(kind: AnswerType, sentence: str, *, precise: bool = False, counted: str = "") -> bool:
