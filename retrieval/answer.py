@@ -20,6 +20,15 @@ _DEPENDENT_START = re.compile(
     re.I,
 )
 _REPLY = re.compile(rf"^[\"“]?(?:{_REPLY_START})\s*,", re.I)
+_SUCH = re.compile(r"\bsuch\b", re.I)  # "commitments to avoid such activity": the activity before
+
+
+def leans_on_previous(text: str) -> bool:
+    """Whether a sentence is about what the sentence before it says ("He said that he agreed
+    ...", "In response, ...", "... to avoid such activity in the future")."""
+    return bool(_DEPENDENT_START.match(text) or _SUCH.search(text))
+
+
 # The most words a quotation's remaining sentences may add to close it; a longer rest is left out.
 QUOTE_REST_MAX_WORDS = 25
 # "Tillerson said," alone introduces a quotation: never an answer by itself.

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from config.errors import BadQuestion
-from retrieval.answer import cite, is_introducer, render_quotes
+from retrieval.answer import cite, is_introducer, leans_on_previous, render_quotes
 from retrieval.hybrid import Hit
 from retrieval.topics import TopicSpec
 from retrieval.types import Sentence, Summary, Topic
@@ -45,7 +45,10 @@ class UnknownTopic(BadQuestion):
 
 class TopicTable:
     """Which sentences belong to which known topic, computed once per index: a sentence belongs
-    to the topic whose query it is most similar to, when that similarity reaches TOPIC_FLOOR."""
+    to the topic whose query it is most similar to, when that similarity reaches TOPIC_FLOOR; a
+    sentence about what the one before it says (``leans_on_previous``: "Both sides did agree on
+    establishing firm mutual commitments to avoid such activity", after the hacking sentences)
+    belongs where that one does."""
 
     def __init__(
         self,
@@ -59,9 +62,15 @@ class TopicTable:
         self.specs = list(specs)
         self.vectors = vectors
         owner = np.argmax(sims, axis=1) if len(sentences) else np.zeros(0, dtype=np.int64)
+        near = sims[np.arange(len(owner)), owner] >= TOPIC_FLOOR if len(owner) else np.zeros(0, dtype=bool)
+        for i in range(1, len(sentences)):  # in document order, so a chain follows its first sentence
+            before, this = sentences[i - 1], sentences[i]
+            same = (before.doc_id, before.paragraph) == (this.doc_id, this.paragraph)
+            if same and leans_on_previous(this.text):
+                owner[i], near[i] = owner[i - 1], near[i - 1] or near[i]
         self.members: list[frozenset[str]] = []
         for j in range(len(self.specs)):
-            own = (owner == j) & (sims[:, j] >= TOPIC_FLOOR)
+            own = (owner == j) & near
             self.members.append(frozenset(sentences[int(i)].sid for i in np.flatnonzero(own)))
 
     def on_topic(self, spec: TopicSpec) -> frozenset[str]:

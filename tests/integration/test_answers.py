@@ -83,6 +83,16 @@ def test_topic_summaries_cite_their_own_paragraphs(service, topic: str, paragrap
     _assert_grounded(summary)
 
 
+def test_a_sentence_about_the_one_before_belongs_to_its_topic(service) -> None:  # type: ignore[no-untyped-def]
+    # "He said that he agreed with Trump's decision ..." and "... commitments to avoid such
+    # activity" are nearer the outcome's query on their own; they are about the hacking before them.
+    hacking = service.summary("Election hacking").summary
+    assert "recognize this as an area of disagreement" in hacking
+    assert "firm mutual commitments to avoid such activity" in hacking
+    assert "such activity" not in service.summary("Outcome").summary
+    assert "His appointment was announced" in service.summary("Ukraine").summary
+
+
 def test_free_text_topic_and_unknown_topic(service) -> None:  # type: ignore[no-untyped-def]
     summary = service.summary("the First Lady")
     assert not summary.known and 3 in _cited_paragraphs(summary)
