@@ -781,6 +781,14 @@ class SummitService:
             query = parse_query(self.state.speller.correct(cleaned).text, state.speakers)
             result, vector, _ = self._search(query, "hybrid", n)
             evidence, decision = self._judge(query, result, vector)
+            # Names make every sentence that mentions them look like it ("the lavrov and tillerson
+            # press briefings" drew "Neither Tillerson nor Lavrov mentioned ... Nikki Haley"):
+            # text that says more than the names is ranked for the rest of its words.
+            rest = query.without_people
+            knows = state.data.passage_bm25.knows
+            if rest != query.search_text and any(knows(w) for w in _content_words(rest)):
+                unnamed = Query(query.text, query.speaker, rest, state.speakers)
+                result, vector, _ = self._search(unnamed, "hybrid", n)
             named = mentioned_topic(query.text, self.topic_specs, state.data.passage_bm25.knows)
             nearest = state.topics.nearest(vector)
             off_topic = evidence.question.off_topic

@@ -93,6 +93,12 @@ def test_a_sentence_about_the_one_before_belongs_to_its_topic(service) -> None: 
     assert "His appointment was announced" in service.summary("Ukraine").summary
 
 
+def test_free_text_naming_people_is_ranked_for_its_other_words(service) -> None:  # type: ignore[no-untyped-def]
+    # The names alone would bring every sentence that mentions Tillerson and Lavrov.
+    summary = service.summary("the lavrov and tillerson press briefings").summary
+    assert "in total agreement" in summary and "Nikki Haley" not in summary
+
+
 def test_free_text_topic_and_unknown_topic(service) -> None:  # type: ignore[no-untyped-def]
     summary = service.summary("the First Lady")
     assert not summary.known and 3 in _cited_paragraphs(summary)
