@@ -110,7 +110,6 @@ COMMON_ENGLISH = 1_000_000
 # ... and a rarer one only towards a name of the release (a capitalised word there).
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*[A-Za-z]|[A-Za-z]")
 _TOKEN = re.compile(r"\S+")
-_HYPHENATED = re.compile(r"\b[a-z]+(?:-[a-z]+)+\b")
 # The endings by which a word of the release may be a form of a root it does not use itself.
 _INFLECTIONS = frozenset({"s", "es", "ed", "d", "ing", "ment", "ments", "er", "ers"})
 
@@ -137,7 +136,7 @@ def _holds_in_order(word: str, typed: str) -> bool:
     return all(ch in letters for ch in typed)
 
 
-def _roots(counts: Counter[str], proper: set[str]) -> Counter[str]:
+def _roots(counts: Counter[str], proper: frozenset[str]) -> Counter[str]:
     """The English words the release's words are forms of but does not use itself ("appoint" of
     "appointed", "discuss" of "discussed"), with their forms' counts: a typo of the root form
     ("apoint") is corrected to it, not to a shorter word one letter away ("point"). A root is
@@ -169,13 +168,17 @@ class Speller:
     """Corrects questions against one corpus's vocabulary (built once per index)."""
 
     def __init__(self, texts: Iterable[str], names: Iterable[str] = ()) -> None:
-        texts = list(texts)
         counts: Counter[str] = Counter()
         proper: set[str] = set()
         lower: set[str] = set()
+        # "cybersecurity" or "cease-fire" for the release's "cyber-security" or "ceasefire": the
+        # release's form, whichever way its word was joined.
+        self._joined: dict[str, str] = {}
         for text in texts:
             for m in _WORD.finditer(text):
                 word = m.group(0)
+                if "-" in word and all(p.isalpha() for p in word.split("-")):
+                    self._joined[word.lower().replace("-", "")] = word.lower()
                 starts = m.start() == 0 or text[: m.start()].rstrip().endswith((".", "!", "?", '"', "“"))
                 for piece in re.split(r"[’'\-]", word):
                     if len(piece) < 2:
@@ -186,10 +189,10 @@ class Speller:
                     elif piece[0].islower():
                         lower.add(piece)
         proper -= lower  # a name is never written in lower case ("The" and "Both" are not names)
-        # "cybersecurity" or "cease-fire" for the release's "cyber-security" or "ceasefire": the
-        # release's form, whichever way its word was joined.
-        self._joined = {w.replace("-", ""): w for text in texts for w in _HYPHENATED.findall(text.lower())}
-        counts.update(_roots(counts, proper))
+        # The roots of the release's own words (``_roots``), worked out with the SymSpell
+        # dictionary: they need the English word list, 0.2 s to load that most starts never need.
+        self._text_words = (Counter(counts), frozenset(proper))
+        self._roots: Counter[str] | None = None
         for name in names:
             for piece in name.split():
                 if len(piece) > 1 and piece.isalpha():
@@ -209,10 +212,17 @@ class Speller:
             from symspellpy import SymSpell
 
             symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-            for word, count in self._counts.items():
+            for word, count in (self._counts + self.roots).items():
                 symspell.create_dictionary_entry(word, count)
             self._symspell = symspell
         return self._symspell
+
+    @property
+    def roots(self) -> Counter[str]:
+        """``_roots`` of the release's words (before the names were added), on first use."""
+        if self._roots is None:
+            self._roots = _roots(*self._text_words)
+        return self._roots
 
     def _fix_word(self, word: str) -> str | None:
         """The corrected form of one word (lower case), or None to keep it."""
@@ -253,11 +263,10 @@ class Speller:
                 elif lead + tail:
                     out.append(lead + tail)
                 continue
-            fixed = self._joined.get(low.replace("-", "")) or (
-                self._fix_word(core) if core.isalpha() else None
-            )
-            if fixed is None and "-" in low and low.replace("-", "") in self.vocabulary:
-                fixed = low.replace("-", "")
+            joined = low.replace("-", "")
+            fixed = self._joined.get(joined) or (self._fix_word(core) if core.isalpha() else None)
+            if fixed is None and "-" in low and (joined in self.vocabulary or joined in self.roots):
+                fixed = joined
             if fixed is not None and fixed != low:
                 changed = True
                 if core[0].isupper() or fixed in self.proper:
