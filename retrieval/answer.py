@@ -160,10 +160,11 @@ def choose_sentences(
     # together, the reply as the answer, placed after what it replies to (see below). It scores
     # lower ("how did the us respond to russia's request": the question's words describe the
     # request), so it need only be among the candidates.
-    after = sentence_id(top.sentence.doc_id, top.sentence.paragraph, top.sentence.index + 1)
-    reply = next((h for h in pool[:CANDIDATES] if h.sentence.sid == after), None)
-    if with_reply and reply is not None and _REPLY.match(reply.sentence.text):
-        top = reply
+    if with_reply:
+        after = sentence_id(top.sentence.doc_id, top.sentence.paragraph, top.sentence.index + 1)
+        reply = next((h for h in pool[:CANDIDATES] if h.sentence.sid == after), None)
+        if reply is not None and _REPLY.match(reply.sentence.text):
+            top = reply
     chosen = [top]
     rests: dict[str, list[Sentence]] = {}  # the sentences closing a quotation a chosen one opens
 

@@ -789,7 +789,7 @@ class SummitService:
             if rest != query.search_text and any(knows(w) for w in _content_words(rest)):
                 unnamed = Query(query.text, query.speaker, rest, state.speakers)
                 result, vector, _ = self._search(unnamed, "hybrid", n)
-            named = mentioned_topic(query.text, self.topic_specs, state.data.passage_bm25.knows)
+            named = mentioned_topic(query.text, self.topic_specs, knows)
             nearest = state.topics.nearest(vector)
             off_topic = evidence.question.off_topic
             if not decision.answerable and named is None and not self._describes(query, off_topic, nearest):
