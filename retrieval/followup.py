@@ -95,7 +95,9 @@ def _people(text: str, speakers: Speakers) -> list[str]:
     return found
 
 
-def _content_words(text: str, speakers: Speakers) -> list[str]:
+def content_words(text: str, speakers: Speakers) -> list[str]:
+    """The words of ``text`` that say what it asks about: people's names, question and speech
+    words ("what did tillerson say about it": none) left out."""
     words = re.findall(r"[\w’'-]+", _person(speakers).sub(" ", text))
     return [w for w in words if w.lower() not in _STOP]
 
@@ -106,9 +108,9 @@ def subject_of(question: str, speakers: Speakers = NOBODY) -> str:
     m = _ABOUT.search(text)
     if m:
         subject = _SUBJECT_TAIL.sub("", m.group("subject")).strip(" ,")
-        if _content_words(subject, speakers):
+        if content_words(subject, speakers):
             return subject
-    words = _content_words(_LEAD.sub("", text), speakers)
+    words = content_words(_LEAD.sub("", text), speakers)
     return " ".join(words)
 
 
@@ -133,7 +135,7 @@ def is_followup(question: str, speakers: Speakers = NOBODY) -> bool:
         return True
     if _HE.search(text) or _HIS.search(text) or _THEY.search(text) or _IT.search(text):
         return True
-    return not _content_words(text, speakers)
+    return not content_words(text, speakers)
 
 
 def rewrite_followup(
@@ -166,7 +168,7 @@ def rewrite_followup(
     lead = _LEAD.match(text)
     rest = text[lead.end() :] if lead else text
     rest_people = _people(rest, speakers)
-    rest_words = _content_words(rest, speakers)
+    rest_words = content_words(rest, speakers)
     # "what about Ukraine?" / "and Lavrov?": a bare new subject or person.
     if lead and rest and not _QUESTION_START.match(rest):
         if rest_people and not rest_words:
@@ -189,7 +191,7 @@ def rewrite_followup(
         if replaced != rewritten:
             return _finish(replaced)
         if (
-            (rest_people and not _content_words(rewritten, speakers))
+            (rest_people and not content_words(rewritten, speakers))
             or _ELSE.search(rewritten)
             or not rest_words
         ):

@@ -63,7 +63,7 @@ from retrieval.backends import EmbedderChooser
 from retrieval.bank import QuestionBank, Recall, bank_files, load_bank
 from retrieval.documents import read_documents
 from retrieval.embedder import Embedder
-from retrieval.followup import Turn, rewrite_followup
+from retrieval.followup import Turn, content_words, rewrite_followup
 from retrieval.hybrid import Hit, HybridSearcher, Method, SearchResult
 from retrieval.index import IndexData, open_index
 from retrieval.intent import classify
@@ -534,16 +534,29 @@ class SummitService:
         *,
         what_about: bool = False,
         last: bool = True,
+        near: int | None = None,
     ) -> _Part | None:
         """A later part with a pronoun but words of its own ("did tillerson say they rehashed the
         past?"), or a "what about Y" ("..., and what about the cyber stuff"), answered in full
         without the part before: then it did not need that part's subject (a second encode only
-        when it did: "did anyone bring up military options, and what about haley")."""
-        pronoun = _PRONOUN.search(text) and not self._elliptic(parse_query(text, self.state.speakers))
-        if not (pronoun or what_about):
+        when it did: "did anyone bring up military options, and what about haley"). An elliptic
+        part that still has words of its own, in or out of the release ("did they rehash the past",
+        after "how did the two leaders get along"), is kept alone only when its best sentence lies
+        in ``near``, the paragraph the part before answered from: it is on that subject already,
+        and the part before's words would only outweigh its own ("unhappy about the past")."""
+        query = parse_query(text, self.state.speakers)
+        elliptic = self._elliptic(query)
+        pronoun = _PRONOUN.search(text) and not elliptic
+        own = elliptic and near is not None and bool(content_words(text, self.state.speakers))
+        if not (pronoun or what_about or own):
             return None
         alone = self._part(text, None, method, quoted, last=last)
-        return alone if alone.coverage == "full" else None
+        if alone.coverage != "full":
+            return None
+        if pronoun or what_about:
+            return alone
+        top = alone.hits[0].sentence.paragraph if alone.hits else None
+        return alone if top == near else None
 
     def _elliptic(self, query: Query) -> bool:
         """A part with at most one word of its own the release uses, people's names aside ("what
@@ -669,7 +682,14 @@ class SummitService:
                 part = (
                     None
                     if subject
-                    else self._part_alone(part_text, method, quoted, what_about=what_about, last=last)
+                    else self._part_alone(
+                        part_text,
+                        method,
+                        quoted,
+                        what_about=what_about,
+                        last=last,
+                        near=parts[-1].hits[0].sentence.paragraph if parts[-1].hits else None,
+                    )
                 )
             own = subject if subject and not self._mentions(part_text, subject) else ""
             part = part or self._part(part_text, context, method, quoted, subject=own, last=last)

@@ -329,6 +329,18 @@ def test_a_part_answered_by_an_earlier_quote_says_so(service) -> None:  # type: 
     assert answer.answer.count("continuing sanctions") == 1
 
 
+def test_an_elliptic_part_with_words_of_its_own_is_searched_alone_on_the_same_subject(service) -> None:  # type: ignore[no-untyped-def]
+    # "did they rehash the past" has one word the release uses ("past"): elliptic, but with words of
+    # its own. Alone it lands in the paragraph the part before answered from, and there its own
+    # words pick the sentence; the part before's words would pull it to "unhappy about the past".
+    answer = service.ask("how did the two leaders get along, and did they rehash the past?")
+    assert [p.coverage for p in answer.parts] == ["full", "full"]
+    assert "relitigating of the past" in answer.parts[1].quotes[0].text
+    # With no words of its own it still takes the part before's subject.
+    answer = service.ask("what did lavrov say the cyber issue involves and what did tillerson say about it")
+    assert "disruption of economic activity" in answer.parts[1].quotes[0].text
+
+
 def test_a_part_whose_best_sentence_is_quoted_above_quotes_its_own_next_best(service) -> None:  # type: ignore[no-untyped-def]
     # "who keeps it in place" ranks the zone sentence first too; it asks something else, and the
     # sentence that answers it is nearly as good, so that one is quoted instead of "see above".
