@@ -54,13 +54,6 @@ CHAT_FORMS: dict[str, str] = {
     "whos": "who is",
     "wheres": "where is",
     "hows": "how is",
-    "didnt": "did not",
-    "doesnt": "does not",
-    "dont": "do not",
-    "wasnt": "was not",
-    "isnt": "is not",
-    "wont": "will not",
-    "cant": "cannot",
     "im": "I am",
     "w": "with",
     "sec": "secretary",
@@ -105,6 +98,13 @@ CHAT_FORMS: dict[str, str] = {
     "haha": "",
     "hahaha": "",
 }
+# A negated auxiliary, with or without its apostrophe ("wouldn't", "didnt") -> the auxiliary and
+# "not", so that the question's words are the release's ("would not accept").
+_NEGATED = re.compile(
+    r"^(?P<aux>do|does|did|is|are|was|were|has|have|had|would|could|should|must|need|might|wo|ca|sha)"
+    r"n[’']?t$"
+)
+_NEGATED_AUX = {"wo": "will", "ca": "can", "sha": "shall"}
 # An English word this frequent (in symspellpy's 82,765-word list) is never "corrected" ...
 COMMON_ENGLISH = 1_000_000
 # ... and a rarer one only towards a name of the release (a capitalised word there).
@@ -112,6 +112,12 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*[A-Za-z]|[A-Za-z]")
 _TOKEN = re.compile(r"\S+")
 # The endings by which a word of the release may be a form of a root it does not use itself.
 _INFLECTIONS = frozenset({"s", "es", "ed", "d", "ing", "ment", "ments", "er", "ers"})
+
+
+def _not(negated: re.Match[str]) -> str:
+    """"wouldn't" -> "would not", "won't" -> "will not", "cant" -> "cannot"."""
+    aux = _NEGATED_AUX.get(negated["aux"], negated["aux"])
+    return "cannot" if aux == "can" else f"{aux} not"
 
 
 @lru_cache(maxsize=1)
@@ -255,8 +261,9 @@ class Speller:
             lead = token[: token.find(core)] if core else token
             tail = token[len(lead) + len(core) :]
             low = core.lower()
-            if low in CHAT_FORMS:
-                expansion = CHAT_FORMS[low]
+            negated = _NEGATED.match(low)
+            if low in CHAT_FORMS or negated:
+                expansion = CHAT_FORMS[low] if low in CHAT_FORMS else _not(negated)
                 changed = True
                 if expansion:
                     out.append(lead + expansion + tail)

@@ -53,6 +53,11 @@ SPELLER = Speller([s.text for s in load_corpus(CORPUS).sentences], shipped_profi
         ("what did they agree on cybersecurity", "what did they agree on cyber-security"),
         ("what about deescalation", "what about de-escalation"),
         ("whats the cease-fire", "what is the ceasefire"),
+        # a negated auxiliary, with or without its apostrophe, is the auxiliary and "not"
+        ("what wouldn't the world accept", "what would not the world accept"),
+        ("what wouldnt putin own up to", "what would not putin own up to"),
+        ("why won’t trump drop the sanctions", "why will not trump drop the sanctions"),
+        ("so they cant agree", "so they cannot agree"),
     ],
 )
 def test_typos_and_chat_forms_are_corrected(typed: str, searched: str) -> None:
@@ -66,7 +71,12 @@ def test_an_interjection_alone_is_left_as_typed() -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["what did they say about the election meddling", "tell me about the weather", "What did Tillerson say?"],
+    [
+        "what did they say about the election meddling",
+        "tell me about the weather",
+        "What did Tillerson say?",
+        "what was the meeting meant to be about and what did trump want",  # not "mea not", "wa not"
+    ],
 )
 def test_words_of_the_release_and_common_english_stay(question: str) -> None:
     fixed = SPELLER.correct(question)
