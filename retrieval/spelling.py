@@ -115,7 +115,7 @@ _INFLECTIONS = frozenset({"s", "es", "ed", "d", "ing", "ment", "ments", "er", "e
 
 
 def _not(negated: re.Match[str]) -> str:
-    """"wouldn't" -> "would not", "won't" -> "will not", "cant" -> "cannot"."""
+    """The auxiliary and "not": "wouldn't" -> would not, "won't" -> will not, "cant" -> cannot."""
     aux = _NEGATED_AUX.get(negated["aux"], negated["aux"])
     return "cannot" if aux == "can" else f"{aux} not"
 
