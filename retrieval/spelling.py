@@ -262,8 +262,8 @@ class Speller:
             tail = token[len(lead) + len(core) :]
             low = core.lower()
             negated = _NEGATED.match(low)
-            if low in CHAT_FORMS or negated:
-                expansion = CHAT_FORMS[low] if low in CHAT_FORMS else _not(negated)
+            expansion = CHAT_FORMS.get(low, _not(negated) if negated else None)
+            if expansion is not None:
                 changed = True
                 if expansion:
                     out.append(lead + expansion + tail)
