@@ -54,8 +54,8 @@ _LEADING = re.compile(rf"^(?:and|also|plus|then|so|oh|ok|okay|btw|{_ORDINAL})(?!
 _WHAT_ABOUT = re.compile(r"^(?:what|how)\s+about\s+(?P<rest>.+)$", re.I)
 # "what was said about X and Y" (not "On what point did X and Y ...": the frame needs a verb before).
 _FRAME = re.compile(r"^(?P<frame>\S.*\s(?:about|on|regarding|concerning|over|with)\s+)(?P<subject>.+)$", re.I)
-_COORDINATION = re.compile(r"^(?P<x>.+?)\s*,?\s+(?:and|&|as\s+well\s+as)\s+(?P<y>.+)$", re.I)
-_LIST_ITEM = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&|as\s+well\s+as)\s+|\s+/\s+", re.I)
+_COORDINATION = re.compile(r"^(?P<x>.+?)\s*,?\s+(?:and|&|\+|as\s+well\s+as)\s+(?P<y>.+)$", re.I)
+_LIST_ITEM = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&|\+|as\s+well\s+as)\s+|\s+/\s+", re.I)
 LIST_ITEM_MAX_WORDS = 4  # "syria, ukraine and north korea", not a list of clauses
 # A bare list with no question word: "1) syria 2) ukraine 3) north korea — quick rundown pls",
 # "the first lady thing, the nuclear powers line, and the zones - explain all 3". The request

@@ -162,6 +162,11 @@ def test_a_short_list_of_subjects_is_a_candidate_split_in_up_to_three() -> None:
         ),
         ("summary pls: syria, ukraine, north korea", ["syria", "ukraine", "north korea"]),
         ("syria, ukraine, north korea: one line each pls", ["syria", "ukraine", "north korea"]),
+        # "+" joins the items as "and" does; the last may be a question
+        (
+            "chemistry between them + the nuclear powers comment + did they rehash old stuff",
+            ["chemistry between them", "the nuclear powers comment", "did they rehash old stuff"],
+        ),
     ],
 )
 def test_a_bare_list_of_subjects_is_a_candidate_split(message: str, items: list[str]) -> None:
