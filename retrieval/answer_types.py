@@ -33,6 +33,10 @@ _WHEN = re.compile(
     rf"|which\s+{_EXACT}(?:day|date|year|month)|how\s+soon|by\s+when|since\s+when)\b",
     re.I,
 )
+# "what time", "which day": a clock time or a calendar date, not "this morning" or "at one point".
+_CALENDAR = re.compile(
+    r"\b(?:what|which)\s+(?:(?:exact|precise|specific)\s+)?(?:date|day|time|year|month|hour)\b", re.I
+)
 _WHERE = re.compile(
     rf"^(?:where|in\s+which\s+(?:city|country|place)|what\s+{_EXACT}(?:city|country|place|venue|location))\b",
     re.I,
@@ -77,7 +81,10 @@ _DATE = re.compile(
     rf"\b(?:{_MONTHS})\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
     r"|\b(?:19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am|pm)\b"
     r"|\b(?:this|yesterday|tomorrow|last|next)\s+(?:morning|afternoon|evening|night|week|month|year)\b"
-    r"|\b(?:today|yesterday|tomorrow|tonight)\b|\bon\s+the\s+\d",
+    r"|\b(?:today|yesterday|tomorrow|tonight)\b|\bon\s+the\s+\d"
+    # a moment given by an event: "after she came in", "had reached a point where", "at one point"
+    r"|\b(?:after|before|until|once|as\s+soon\s+as|by\s+the\s+time)\s+(?:she|he|they|it|the|we|i)\b"
+    r"|\b(?:a|one)\s+point\s+(?:where|when|at\s+which)\b|\bat\s+one\s+point\b",
     re.I,
 )
 _NUMBER_WORDS = (
@@ -157,7 +164,7 @@ def asks_verbatim(question: str) -> bool:
 def asks_precisely(question: str) -> bool:
     """Whether the question insists on an exact figure or moment ("how many times exactly",
     "what exact time")."""
-    return bool(_PRECISELY.search(question))
+    return bool(_PRECISELY.search(question) or _CALENDAR.search(question))
 
 
 def question_form(question: str) -> QuestionForm:

@@ -297,6 +297,12 @@ def test_answer_type_detectors() -> None:
     assert holds("date", "On July 9, he and Tillerson will travel to Kyiv")
     assert holds("date", "announced by the State Department this morning")
     assert not holds("date", "Both parties agreed on a ceasefire")
+    # a moment given by an event answers "when", not "what time" (asks_precisely)
+    advances = "the military advances against ISIS had reached a point where they can make arrangements"
+    assert holds("date", advances) and holds("date", "We went another hour after she came in")
+    assert not holds("date", advances, precise=True)
+    assert asks_precisely("what time did the briefing start") and not asks_precisely("when did it start")
+    assert not holds("date", "the other members of the Normandy Four, who have taken responsibility")
     assert holds("duration", "the meeting went beyond the 35 minutes scheduled for it")
     assert holds("duration", "We went another hour after she came in")
     assert not holds("duration", "there was a lengthy discussion of this")
