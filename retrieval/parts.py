@@ -37,7 +37,9 @@ _SEPARATOR = re.compile(
 _JOINED_QUESTION = re.compile(
     rf"(?:[,;]\s*(?:and|also|plus)|;|\s(?:and\s+also|also|plus|/))\s+{_QWORD}\b", re.I
 )
-_IS_QUESTION = re.compile(rf"^(?:(?:and|also|so|btw|{_ORDINAL}),?\s+)?(?:{_QWORD}|any)\b", re.I)
+_IS_QUESTION = re.compile(
+    rf"^(?:(?:and|also|so|btw|ok|okay|oh|well|hey|yo|alright|{_ORDINAL}),?\s+)?(?:{_QWORD}|any)\b", re.I
+)
 _AFTER_QMARK = re.compile(r"(?<=\?)\s+(?=\S)")
 _AFTER_STOP = re.compile(r"(?<=[.!])\s+(?=\S)")
 # "tillersons take on the cyber thing? like whats the big deal for him": the same question again.

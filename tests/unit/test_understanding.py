@@ -90,6 +90,8 @@ def test_words_of_the_release_and_common_english_stay(question: str) -> None:
         ("who is volker? also when does he go to kyiv", 2),
         ("what did Tillerson say about Syria, and what about Ukraine?", 2),
         ("did trump press putin on hacking and did putin deny it", 2),
+        ("ok what was the deal with the hacking thing, did putin own up or nah", 2),  # after "ok"
+        ("well how did Trump and Putin get along", 1),
         ("Did Russia and Jordan agree on the ceasefire?", 1),
         ("what did Trump and Putin agree about", 1),
         ("how did the US and Russian views on Assad differ", 1),
