@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from config.errors import BadQuestion
-from retrieval.answer import cite, is_introducer, leans_on_previous, render_quotes
+from retrieval.answer import FURTHER_MIN_RATIO, cite, is_introducer, leans_on_previous, render_quotes
 from retrieval.hybrid import Hit
 from retrieval.topics import TopicSpec
 from retrieval.types import Sentence, Summary, Topic
@@ -25,6 +25,11 @@ MAX_SENTENCES = 6
 TOPIC_FLOOR = 0.25
 # ... and a sentence of a free-text topic at least this fraction of the answer threshold.
 FREE_TEXT_RATIO = 0.85
+# ... or score (hybrid) at least this fraction of the best, as an answer's further sentence must
+# (answer.FURTHER_MIN_RATIO): a long sentence on the subject has a low cosine ("moving on from the
+# past": the lead, 0.10, third by score). Summaries 380 -> 382 of 389, leaving each set out; 0.5
+# and 0.6 read the same, 0.7 380.
+FREE_TEXT_SCORE_RATIO = FURTHER_MIN_RATIO
 # Free text is summarised from one known topic's sentences when it is this much closer to that
 # topic's query than to any other topic's; otherwise from the sentences this close to its best one.
 NEAREST_MARGIN = 0.05
@@ -97,14 +102,16 @@ def topic_sentences(
 ) -> list[Hit]:
     """The best qualifying hits, in document order (empty when none qualifies). ``on_topic``:
     the sentence ids of a known topic; None for a free-text topic, whose hits must reach
-    ``free_text_floor`` (dense cosine)."""
+    ``free_text_floor`` (dense cosine) or score nearly as well as the best (see
+    ``FREE_TEXT_SCORE_RATIO``)."""
     hits = [h for h in hits if not is_introducer(h.sentence.text)]
     if on_topic is not None:
         qualifies = [h for h in hits if h.sentence.sid in on_topic]
     else:
         best = max((h.dense for h in hits), default=0.0)
         floor = max(free_text_floor, best - FREE_TEXT_SPREAD)
-        qualifies = [h for h in hits if h.dense >= floor]
+        top = max((h.score for h in hits), default=0.0)
+        qualifies = [h for h in hits if h.dense >= floor or h.score >= FREE_TEXT_SCORE_RATIO * top]
     chosen = qualifies[:max_sentences]
     chosen.sort(key=lambda h: (h.sentence.doc_id, h.sentence.paragraph, h.sentence.index))
     return chosen

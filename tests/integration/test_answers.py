@@ -99,6 +99,15 @@ def test_free_text_naming_people_is_ranked_for_its_other_words(service) -> None:
     assert "in total agreement" in summary and "Nikki Haley" not in summary
 
 
+def test_free_text_takes_a_long_sentence_scoring_nearly_as_well_as_the_best(service) -> None:  # type: ignore[no-untyped-def]
+    # The lead holds "move forward ... than to settle the disagreements of the past", but its
+    # cosine to the text is 0.10 (it is long); by score it is third, well above half the best.
+    summary = service.summary("moving on from the past").summary
+    assert "more important to move forward on solutions for the future" in summary
+    assert "not a lot of relitigating of the past" in summary
+    assert "Jordanian border" not in summary and "double freeze" not in summary
+
+
 def test_free_text_topic_and_unknown_topic(service) -> None:  # type: ignore[no-untyped-def]
     summary = service.summary("the First Lady")
     assert not summary.known and 3 in _cited_paragraphs(summary)
